@@ -1,0 +1,144 @@
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::account::AccountRule;
+use crate::i18n::Locale;
+
+/// Every reason a request can be refused, as the person using the portal should hear it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ErrorCode {
+    NameRequired,
+    NameTooLong,
+    NameInvalid,
+    EmailInvalid,
+    PasswordTooShort,
+    PasswordTooLong,
+    PasswordCommon,
+    EmailUnavailable,
+    InvalidCredentials,
+    WrongPassword,
+    LanguageInvalid,
+    RoleInvalid,
+    LastAdmin,
+    RateLimited,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    BadRequest,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => 401,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::EmailUnavailable | ErrorCode::LastAdmin => 409,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::BadRequest => 400,
+            ErrorCode::Internal => 500,
+            _ => 422,
+        }
+    }
+
+    /// The form field the error belongs to, so a form can point at it.
+    pub fn field(self) -> Option<&'static str> {
+        match self {
+            ErrorCode::NameRequired | ErrorCode::NameTooLong | ErrorCode::NameInvalid => Some("name"),
+            ErrorCode::EmailInvalid | ErrorCode::EmailUnavailable => Some("email"),
+            ErrorCode::PasswordTooShort | ErrorCode::PasswordTooLong | ErrorCode::PasswordCommon => {
+                Some("password")
+            }
+            ErrorCode::WrongPassword => Some("current_password"),
+            ErrorCode::LanguageInvalid => Some("language"),
+            ErrorCode::RoleInvalid => Some("role"),
+            _ => None,
+        }
+    }
+
+    pub fn message(self, locale: Locale) -> &'static str {
+        use leptos_i18n::td_string;
+        match self {
+            ErrorCode::NameRequired => td_string!(locale, error_name_required),
+            ErrorCode::NameTooLong => td_string!(locale, error_name_too_long),
+            ErrorCode::NameInvalid => td_string!(locale, error_name_invalid),
+            ErrorCode::EmailInvalid => td_string!(locale, error_email_invalid),
+            ErrorCode::PasswordTooShort => td_string!(locale, error_password_too_short),
+            ErrorCode::PasswordTooLong => td_string!(locale, error_password_too_long),
+            ErrorCode::PasswordCommon => td_string!(locale, error_password_common),
+            ErrorCode::EmailUnavailable => td_string!(locale, error_email_unavailable),
+            ErrorCode::InvalidCredentials => td_string!(locale, error_invalid_credentials),
+            ErrorCode::WrongPassword => td_string!(locale, error_wrong_password),
+            ErrorCode::LanguageInvalid => td_string!(locale, error_language_invalid),
+            ErrorCode::RoleInvalid => td_string!(locale, error_role_invalid),
+            ErrorCode::LastAdmin => td_string!(locale, error_last_admin),
+            ErrorCode::RateLimited => td_string!(locale, error_rate_limited),
+            ErrorCode::Unauthorized => td_string!(locale, error_unauthorized),
+            ErrorCode::Forbidden => td_string!(locale, error_forbidden),
+            ErrorCode::NotFound => td_string!(locale, error_not_found),
+            ErrorCode::BadRequest => td_string!(locale, error_bad_request),
+            ErrorCode::Internal => td_string!(locale, error_internal),
+        }
+    }
+}
+
+impl From<AccountRule> for ErrorCode {
+    fn from(rule: AccountRule) -> Self {
+        match rule {
+            AccountRule::NameRequired => ErrorCode::NameRequired,
+            AccountRule::NameTooLong => ErrorCode::NameTooLong,
+            AccountRule::NameInvalid => ErrorCode::NameInvalid,
+            AccountRule::EmailInvalid => ErrorCode::EmailInvalid,
+            AccountRule::PasswordTooShort => ErrorCode::PasswordTooShort,
+            AccountRule::PasswordTooLong => ErrorCode::PasswordTooLong,
+        }
+    }
+}
+
+/// What a server function sends back when it refuses: a code for programs, the field it
+/// concerns, and a message already translated into the caller's language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, locale: Locale) -> Self {
+        ApiError { code, field: code.field().map(str::to_owned), message: code.message(locale).to_owned() }
+    }
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(err: ServerFnErrorErr) -> Self {
+        let code = match err {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => ErrorCode::Internal,
+            _ => ErrorCode::BadRequest,
+        };
+        ApiError::new(code, current_locale())
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn current_locale() -> Locale {
+    crate::server::request::locale()
+}
+
+/// In the browser the page's own `<html lang>` says which language the reader chose.
+#[cfg(not(feature = "ssr"))]
+fn current_locale() -> Locale {
+    #[cfg(feature = "hydrate")]
+    if let Some(lang) = leptos::prelude::document()
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"))
+    {
+        return crate::domain::language::parse_locale(&lang).unwrap_or_default();
+    }
+    Locale::default()
+}

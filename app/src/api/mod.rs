@@ -1,0 +1,7 @@
+//! Server functions: Guildhall's public HTTP API under `/api/`. Each checks who is calling
+//! in its own body, then hands the work to `crate::server`.
+pub mod accounts;
+pub mod admin;
+pub mod error;
+
+pub use error::{ApiError, ErrorCode};

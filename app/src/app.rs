@@ -1,0 +1,64 @@
+use leptos_i18n::Locale as _;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::api::accounts::UserView;
+use crate::components::layout::Layout;
+use crate::i18n::Locale;
+use crate::routes::{account, admin, auth, certificates, forum, home, not_found, training};
+
+/// The language of this request, as `identify` resolved it on the server.
+pub fn use_locale() -> Locale {
+    use_context::<Locale>().unwrap_or_default()
+}
+
+/// The signed-in member, if any.
+pub fn use_user() -> Option<UserView> {
+    use_context::<Option<UserView>>().flatten()
+}
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.as_str()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options islands=true />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Every page is rendered whole before it is sent (SsrMode::Async): pages must work
+    // without JavaScript, and streamed fragments would need it.
+    view! {
+        <Stylesheet id="leptos" href="/pkg/guildhall.css" />
+        <Router>
+            <Layout>
+                <Routes fallback=not_found::NotFoundPage>
+                    <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/register") view=auth::RegisterPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/training") view=training::TrainingPage ssr=SsrMode::Async />
+                    <Route path=path!("/certificates") view=certificates::CertificatesPage ssr=SsrMode::Async />
+                    <Route path=path!("/forum") view=forum::ForumPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,69 @@
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::form::{Field, FormAlert, LanguageSelect, SubmitButton, hydration_marker, last_error};
+use crate::api::accounts::{ChangeEmail, ChangePassword, UpdateProfile};
+use crate::domain::account::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+
+/// The translated labels of one account form.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AccountFormText {
+    pub first: String,
+    pub first_hint: String,
+    pub second: String,
+    pub submit: String,
+    pub submitting: String,
+    pub error_summary: String,
+}
+
+#[island]
+pub fn ProfileForm(text: AccountFormText, name: String, language: String) -> impl IntoView {
+    let action = ServerAction::<UpdateProfile>::new();
+    let error = last_error(action);
+    view! {
+        <ActionForm action=action attr:class="form" attr:data-test="profile-form" attr:data-hydrated=hydration_marker()>
+            <FormAlert error summary=text.error_summary />
+            <Field name="name" label=text.first hint=text.first_hint value=name autocomplete="name" error maxlength=120 />
+            <LanguageSelect name="language" label=text.second selected=language />
+            <SubmitButton label=text.submit pending_label=text.submitting pending=action.pending().into() />
+        </ActionForm>
+    }
+}
+
+#[island]
+pub fn EmailForm(text: AccountFormText, email: String) -> impl IntoView {
+    let action = ServerAction::<ChangeEmail>::new();
+    let error = last_error(action);
+    view! {
+        <ActionForm action=action attr:class="form" attr:data-test="email-form" attr:data-hydrated=hydration_marker()>
+            <FormAlert error summary=text.error_summary />
+            <Field name="email" kind="email" label=text.first value=email autocomplete="email" error />
+            <Field name="current_password" kind="password" label=text.second autocomplete="current-password" error />
+            <SubmitButton label=text.submit pending_label=text.submitting pending=action.pending().into() />
+        </ActionForm>
+    }
+}
+
+#[island]
+pub fn PasswordForm(text: AccountFormText) -> impl IntoView {
+    let action = ServerAction::<ChangePassword>::new();
+    let error = last_error(action);
+    view! {
+        <ActionForm action=action attr:class="form" attr:data-test="password-form" attr:data-hydrated=hydration_marker()>
+            <FormAlert error summary=text.error_summary />
+            <Field name="current_password" kind="password" label=text.second autocomplete="current-password" error />
+            <Field
+                name="password"
+                kind="password"
+                label=text.first
+                hint=text.first_hint
+                autocomplete="new-password"
+                error
+                minlength=PASSWORD_MIN_CHARS as u32
+                maxlength=PASSWORD_MAX_CHARS as u32
+            />
+            <SubmitButton label=text.submit pending_label=text.submitting pending=action.pending().into() />
+        </ActionForm>
+    }
+}

@@ -1,0 +1,105 @@
+use leptos_i18n::Locale as _;
+use leptos::prelude::*;
+use leptos_i18n::td_string;
+use leptos_router::hooks::use_location;
+
+use crate::domain::language::fill_name;
+use crate::app::{use_locale, use_user};
+use crate::domain::language::LANGUAGES;
+use crate::domain::role::Role;
+
+/// Header with navigation, account menu and language choice; the page; the footer.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <a class="skip-link" href="#main">{td_string!(locale, skip_to_content)}</a>
+        <header class="site-header">
+            <a class="brand" href="/">{td_string!(locale, site_name)}</a>
+            <MainNav />
+            <AccountMenu />
+            <LanguageSwitcher />
+        </header>
+        <main id="main" tabindex="-1">{children()}</main>
+        <footer class="site-footer">
+            <p>{td_string!(locale, footer_text)}</p>
+        </footer>
+    }
+}
+
+#[component]
+fn MainNav() -> impl IntoView {
+    let locale = use_locale();
+    let path = use_location().pathname;
+    let mut items = vec![
+        ("/training", td_string!(locale, nav_training)),
+        ("/certificates", td_string!(locale, nav_certificates)),
+        ("/forum", td_string!(locale, nav_forum)),
+    ];
+    if use_user().is_some_and(|u| u.role >= Role::Admin) {
+        items.push(("/admin", td_string!(locale, nav_admin)));
+    }
+    view! {
+        <nav class="main-nav" aria-label=td_string!(locale, nav_label)>
+            <ul>
+                {items
+                    .into_iter()
+                    .map(|(href, label)| {
+                        let current = move || {
+                            let p = path.get();
+                            (p == href || p.starts_with(&format!("{href}/"))).then_some("page")
+                        };
+                        view! { <li><a href=href aria-current=current>{label}</a></li> }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+fn AccountMenu() -> impl IntoView {
+    let locale = use_locale();
+    let menu = match use_user() {
+        Some(user) => view! {
+            <p class="signed-in-as" data-test="signed-in-as">{fill_name(td_string!(locale, signed_in_as), &user.name)}</p>
+            <ul>
+                <li><a href="/account">{td_string!(locale, my_account)}</a></li>
+                <li>
+                    <form method="post" action="/api/logout">
+                        <button type="submit" class="link-button" data-test="sign-out">{td_string!(locale, sign_out)}</button>
+                    </form>
+                </li>
+            </ul>
+        }
+        .into_any(),
+        None => view! {
+            <ul>
+                <li><a href="/login">{td_string!(locale, sign_in)}</a></li>
+                <li><a href="/register">{td_string!(locale, register)}</a></li>
+            </ul>
+        }
+        .into_any(),
+    };
+    view! { <nav class="account-menu" aria-label=td_string!(locale, account_menu_label)>{menu}</nav> }
+}
+
+/// A plain form: works without JavaScript, and changes nothing until the member asks.
+#[component]
+fn LanguageSwitcher() -> impl IntoView {
+    let locale = use_locale();
+    view! {
+        <form class="language-switcher" method="post" action="/api/set_language" data-test="language-switcher">
+            <label for="site-language">{td_string!(locale, language_label)}</label>
+            <select id="site-language" name="language">
+                {LANGUAGES
+                    .iter()
+                    .map(|(l, own_name)| {
+                        view! { <option value=l.as_str() lang=l.as_str() selected=*l == locale>{*own_name}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            <button type="submit" class="button button-small">{td_string!(locale, language_apply)}</button>
+        </form>
+    }
+}

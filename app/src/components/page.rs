@@ -1,0 +1,56 @@
+use leptos::prelude::*;
+use leptos_i18n::td_string;
+use leptos_meta::Title;
+
+use crate::app::use_locale;
+
+/// A page's `<title>` and its one `<h1>`.
+#[component]
+pub fn PageTitle(text: String) -> impl IntoView {
+    let locale = use_locale();
+    let full = format!("{text} · {}", td_string!(locale, site_name));
+    view! {
+        <Title text=full />
+        <h1>{text}</h1>
+    }
+}
+
+/// Sets the HTTP status of the page being rendered.
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(axum::http::StatusCode::from_u16(code).unwrap_or_default());
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
+/// Sends a visitor who is not signed in to the sign-in page, to come back here afterwards.
+pub fn redirect_to_sign_in(back_to: &str) {
+    #[cfg(feature = "ssr")]
+    leptos_axum::redirect(&format!("/login?next={}", urlencode(back_to)));
+    #[cfg(not(feature = "ssr"))]
+    let _ = back_to;
+}
+
+#[cfg(feature = "ssr")]
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Shown instead of a page that needs a role the member does not have.
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    let locale = use_locale();
+    set_status(403);
+    view! {
+        <PageTitle text=td_string!(locale, forbidden_title).to_string() />
+        <p>{td_string!(locale, forbidden_body)}</p>
+        <p><a href="/">{td_string!(locale, back_home)}</a></p>
+    }
+}

@@ -1,0 +1,5 @@
+//! Plain types and rules shared by browser and server; no I/O here.
+pub mod account;
+pub mod form;
+pub mod language;
+pub mod role;

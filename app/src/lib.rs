@@ -1,0 +1,24 @@
+//! Guildhall's user interface and server functions, shared by the server (feature `ssr`)
+//! and the browser bundle (feature `hydrate`, islands only).
+#![recursion_limit = "256"]
+
+#[allow(deprecated)] // the build-script generator pulls ICU data tooling; the macro does the same job
+mod i18n_gen {
+    leptos_i18n::load_locales!();
+}
+pub use i18n_gen::i18n;
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod domain;
+pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

@@ -1,0 +1,29 @@
+//! One file per page.
+pub mod account;
+pub mod admin;
+pub mod auth;
+pub mod certificates;
+pub mod forum;
+pub mod home;
+pub mod not_found;
+pub mod training;
+
+use leptos::prelude::*;
+
+use crate::domain::form::FormInput;
+
+/// What the member typed into `form` before a plain (no-JavaScript) submission was refused.
+pub fn form_input(form: &'static str) -> Resource<FormInput> {
+    Resource::new(
+        || (),
+        move |_| async move {
+            #[cfg(feature = "ssr")]
+            return crate::server::request::take_form_input(form).await;
+            #[cfg(not(feature = "ssr"))]
+            {
+                let _ = form;
+                FormInput::default()
+            }
+        },
+    )
+}

@@ -1,0 +1,271 @@
+//! Members' accounts: registration, sign-in, profile changes and roles.
+use leptos_i18n::Locale as _;
+use std::net::IpAddr;
+
+use sqlx::{AnyPool, Row};
+use tower_sessions::Session;
+
+use super::db::{self, Backend, now};
+use super::passwords::{self, PasswordHash};
+use super::rate_limit;
+use super::sessions::{self, SEEN_AT, SIGNED_IN_AT, USER_ID};
+use super::{AppError, Settings};
+use crate::api::ErrorCode;
+use crate::api::accounts::UserView;
+use crate::api::admin::MemberRow;
+use crate::domain::account::{check_password_length, normalise_email, normalise_name};
+use crate::domain::language::parse_locale;
+use crate::domain::role::Role;
+
+const USER_COLUMNS: &str = "id, display_name, email, language, role";
+
+fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserView, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    Ok(UserView {
+        id: row.try_get("id")?,
+        name: row.try_get("display_name")?,
+        email: row.try_get("email")?,
+        language: row.try_get("language")?,
+        role: Role::parse(&role).unwrap_or(Role::Member),
+    })
+}
+
+pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<UserView>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+async fn find_with_hash(pool: &AnyPool, email: &str) -> Result<Option<(UserView, PasswordHash)>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|row| Ok((user_from_row(&row)?, PasswordHash::from_stored(row.try_get("password_hash")?))))
+        .transpose()
+}
+
+async fn hash_of(pool: &AnyPool, user_id: i64) -> Result<PasswordHash, AppError> {
+    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await?;
+    stored.map(PasswordHash::from_stored).ok_or(AppError::Refused(ErrorCode::Unauthorized))
+}
+
+/// A new member's details, checked and normalised.
+pub struct NewAccount {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+    pub language: String,
+    pub role: Role,
+}
+
+impl NewAccount {
+    pub fn check(name: &str, email: &str, password: &str, language: &str, role: Role) -> Result<Self, AppError> {
+        let name = normalise_name(name)?;
+        let email = normalise_email(email)?;
+        check_password_length(password)?;
+        let language = parse_locale(language).ok_or(ErrorCode::LanguageInvalid)?.as_str().to_owned();
+        if passwords::is_common(password, &[&email, &name]) {
+            return Err(ErrorCode::PasswordCommon.into());
+        }
+        Ok(NewAccount { name, email, password: password.to_owned(), language, role })
+    }
+}
+
+/// Creates the account. An email already in use is refused without saying more.
+pub async fn create(pool: &AnyPool, account: NewAccount) -> Result<UserView, AppError> {
+    let hash = passwords::hash(&account.password).await?;
+    let now = now();
+    let inserted = sqlx::query(
+        "INSERT INTO users (email, display_name, password_hash, language, role, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(&account.email)
+    .bind(&account.name)
+    .bind(hash.as_stored())
+    .bind(&account.language)
+    .bind(account.role.as_str())
+    .bind(now)
+    .fetch_one(pool)
+    .await;
+    match inserted {
+        Ok(row) => Ok(UserView {
+            id: row.try_get("id")?,
+            name: account.name,
+            email: account.email,
+            language: account.language,
+            role: account.role,
+        }),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(ErrorCode::EmailUnavailable.into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn register(
+    pool: &AnyPool,
+    client: Option<IpAddr>,
+    name: &str,
+    email: &str,
+    password: &str,
+    language: &str,
+) -> Result<UserView, AppError> {
+    if let Some(ip) = client {
+        // Slows down both spam accounts and probing for registered addresses.
+        if !rate_limit::allow(pool, &format!("register:ip:{ip}"), 20, std::time::Duration::from_secs(3600)).await? {
+            return Err(ErrorCode::RateLimited.into());
+        }
+    }
+    create(pool, NewAccount::check(name, email, password, language, Role::Member)?).await
+}
+
+/// Checks an email and password. Every refusal looks the same, whether the email is
+/// unknown, the password wrong or the attempts used up, and takes the same time.
+pub async fn authenticate(
+    pool: &AnyPool,
+    settings: &Settings,
+    client: Option<IpAddr>,
+    email: &str,
+    password: &str,
+) -> Result<UserView, AppError> {
+    let email = email.trim().to_lowercase();
+    let window = settings.login_window;
+    let mut allowed =
+        rate_limit::allow(pool, &format!("login:account:{email}"), settings.login_attempts_per_account, window).await?;
+    if let Some(ip) = client {
+        allowed &= rate_limit::allow(pool, &format!("login:ip:{ip}"), settings.login_attempts_per_ip, window).await?;
+    }
+    if !allowed {
+        tracing::warn!(client = ?client, "sign-in attempts over the limit");
+        return Err(ErrorCode::RateLimited.into());
+    }
+    let found = find_with_hash(pool, &email).await?;
+    let hash = found.as_ref().map_or(passwords::decoy_hash(), |(_, h)| h);
+    let matches = passwords::verify(password, hash).await?;
+    match found {
+        Some((user, _)) if matches => Ok(user),
+        _ => Err(ErrorCode::InvalidCredentials.into()),
+    }
+}
+
+/// Starts a signed-in session under a fresh id, so an id planted before sign-in is useless.
+pub async fn sign_in(session: &Session, user: &UserView) -> Result<(), AppError> {
+    session.cycle_id().await?;
+    let now = now();
+    session.insert(USER_ID, user.id).await?;
+    session.insert(SIGNED_IN_AT, now).await?;
+    session.insert(SEEN_AT, now).await?;
+    Ok(())
+}
+
+/// Ends the session on the server, not just in the browser.
+pub async fn sign_out(session: &Session) -> Result<(), AppError> {
+    session.flush().await?;
+    Ok(())
+}
+
+pub async fn update_profile(pool: &AnyPool, user_id: i64, name: &str, language: &str) -> Result<(), AppError> {
+    let name = normalise_name(name)?;
+    let language = parse_locale(language).ok_or(ErrorCode::LanguageInvalid)?;
+    sqlx::query("UPDATE users SET display_name = $1, language = $2, updated_at = $3 WHERE id = $4")
+        .bind(name)
+        .bind(language.as_str())
+        .bind(now())
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_language(pool: &AnyPool, user_id: i64, language: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET language = $1, updated_at = $2 WHERE id = $3")
+        .bind(language)
+        .bind(now())
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn change_email(pool: &AnyPool, user_id: i64, email: &str, current_password: &str) -> Result<(), AppError> {
+    let email = normalise_email(email)?;
+    if !passwords::verify(current_password, &hash_of(pool, user_id).await?).await? {
+        return Err(ErrorCode::WrongPassword.into());
+    }
+    let updated = sqlx::query("UPDATE users SET email = $1, updated_at = $2 WHERE id = $3")
+        .bind(email)
+        .bind(now())
+        .bind(user_id)
+        .execute(pool)
+        .await;
+    match updated {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(ErrorCode::EmailUnavailable.into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Changes the password and signs the member out everywhere else.
+pub async fn change_password(
+    pool: &AnyPool,
+    session: &Session,
+    user: &UserView,
+    current_password: &str,
+    new_password: &str,
+) -> Result<(), AppError> {
+    check_password_length(new_password)?;
+    if passwords::is_common(new_password, &[&user.email, &user.name]) {
+        return Err(ErrorCode::PasswordCommon.into());
+    }
+    if !passwords::verify(current_password, &hash_of(pool, user.id).await?).await? {
+        return Err(ErrorCode::WrongPassword.into());
+    }
+    let hash = passwords::hash(new_password).await?;
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash.as_stored())
+        .bind(now())
+        .bind(user.id)
+        .execute(pool)
+        .await?;
+    session.cycle_id().await?;
+    sessions::end_other_sessions(pool, user.id, session.id()).await?;
+    Ok(())
+}
+
+pub async fn list_members(pool: &AnyPool) -> Result<Vec<MemberRow>, AppError> {
+    let rows = sqlx::query(&format!("SELECT {USER_COLUMNS}, created_at FROM users ORDER BY display_name, id"))
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| Ok(MemberRow { user: user_from_row(row)?, joined_at: row.try_get("created_at")? }))
+        .collect()
+}
+
+/// Changes a member's role; the last administrator cannot be demoted, so the portal always
+/// has someone who can manage it.
+pub async fn set_role(pool: &AnyPool, backend: Backend, user_id: i64, role: Role) -> Result<(), AppError> {
+    let mut tx = db::begin_write(pool, backend).await?;
+    let current: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let current = current.ok_or(ErrorCode::NotFound)?;
+    if current == Role::Admin.as_str() && role != Role::Admin {
+        let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetch_one(&mut *tx).await?;
+        if admins <= 1 {
+            return Err(ErrorCode::LastAdmin.into());
+        }
+    }
+    sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
+        .bind(role.as_str())
+        .bind(now())
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

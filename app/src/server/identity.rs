@@ -1,0 +1,95 @@
+//! Works out, once per request, who is calling, from where, and in which language; the
+//! answer travels in the request's extensions to pages and server functions alike.
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+
+use super::accounts;
+use super::db::now;
+use super::sessions::{SEEN_AT, SIGNED_IN_AT, USER_ID};
+use super::{AppError, AppState, Settings};
+use crate::api::accounts::UserView;
+use crate::domain::language::{from_accept_language, parse_locale};
+use crate::i18n::Locale;
+
+/// The cookie that keeps a visitor's explicit language choice.
+pub const LANGUAGE_COOKIE: &str = "guildhall_lang";
+
+/// How often an active session's idle timer is pushed back (a write to the session store).
+const TOUCH_EVERY_SECS: i64 = 300;
+
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub user: Option<UserView>,
+    pub locale: Locale,
+    pub client_ip: Option<IpAddr>,
+}
+
+pub async fn identify(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+    let user = match signed_in_user(&state, &session).await {
+        Ok(user) => user,
+        Err(err) => {
+            tracing::error!(error = %err, "could not load the signed-in member");
+            return (StatusCode::SERVICE_UNAVAILABLE, "Service temporarily unavailable").into_response();
+        }
+    };
+    let locale = user
+        .as_ref()
+        .and_then(|u| parse_locale(&u.language))
+        .or_else(|| cookie(req.headers(), LANGUAGE_COOKIE).and_then(parse_locale))
+        .or_else(|| {
+            req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(from_accept_language)
+        })
+        .unwrap_or_default();
+    let client_ip = client_ip(&req, &state.settings);
+    req.extensions_mut().insert(Identity { user, locale, client_ip });
+    next.run(req).await
+}
+
+async fn signed_in_user(state: &AppState, session: &Session) -> Result<Option<UserView>, AppError> {
+    let Some(user_id) = session.get::<i64>(USER_ID).await? else { return Ok(None) };
+    let now = now();
+    let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await?.unwrap_or_default();
+    if now - signed_in_at > state.settings.session_absolute.as_secs() as i64 {
+        session.flush().await?;
+        return Ok(None);
+    }
+    let Some(user) = accounts::find_by_id(&state.pool, user_id).await? else {
+        session.flush().await?;
+        return Ok(None);
+    };
+    if now - session.get::<i64>(SEEN_AT).await?.unwrap_or_default() > TOUCH_EVERY_SECS {
+        session.insert(SEEN_AT, now).await?;
+    }
+    Ok(Some(user))
+}
+
+fn client_ip(req: &Request, settings: &Settings) -> Option<IpAddr> {
+    if settings.trust_forwarded_for {
+        // The proxy appends the address it saw; the last entry is the one it vouches for.
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|ip| ip.trim().parse().ok());
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip())
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(k, v)| (k == name).then_some(v))
+}

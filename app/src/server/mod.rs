@@ -1,0 +1,14 @@
+//! Everything that runs only on the server: the database, sessions, passwords, rate limits.
+//! The only place that touches sqlx or the disk.
+pub mod accounts;
+pub mod db;
+pub mod error;
+pub mod identity;
+pub mod passwords;
+pub mod rate_limit;
+pub mod request;
+pub mod sessions;
+pub mod state;
+
+pub use error::AppError;
+pub use state::{AppState, Settings};

@@ -1,0 +1,97 @@
+use argon2::password_hash::{PasswordHash as ParsedHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::Argon2;
+use zxcvbn::matching::patterns::MatchPattern;
+
+use super::AppError;
+
+/// A stored argon2id hash. Deliberately neither `Serialize` nor `Display`: it never leaves
+/// the server and never reaches a log.
+#[derive(Clone)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    pub fn from_stored(s: String) -> Self {
+        PasswordHash(s)
+    }
+    pub fn as_stored(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordHash(..)")
+    }
+}
+
+/// Argon2id with the crate's defaults (19 MiB, 2 passes), on a blocking thread so that
+/// hashing never stalls the async workers.
+pub async fn hash(password: &str) -> Result<PasswordHash, AppError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| PasswordHash(h.to_string()))
+            .map_err(|e| AppError::Internal(format!("hashing failed: {e}")))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))?
+}
+
+pub async fn verify(password: &str, hash: &PasswordHash) -> Result<bool, AppError> {
+    let password = password.to_owned();
+    let hash = hash.0.clone();
+    tokio::task::spawn_blocking(move || {
+        let parsed = ParsedHash::new(&hash).map_err(|e| AppError::Internal(format!("stored hash unreadable: {e}")))?;
+        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("verify task failed: {e}")))?
+}
+
+/// A hash of a random password, verified against when an email is unknown so that a failed
+/// sign-in takes as long whether or not the account exists.
+pub fn decoy_hash() -> &'static PasswordHash {
+    static DECOY: std::sync::OnceLock<PasswordHash> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        let h = Argon2::default().hash_password(salt.as_str().as_bytes(), &salt).expect("argon2 hashes");
+        PasswordHash(h.to_string())
+    })
+}
+
+/// True when the whole password is one entry of zxcvbn's list of the most used passwords
+/// (case, common letter substitutions and reversal included), or the member's own name or email.
+pub fn is_common(password: &str, user_inputs: &[&str]) -> bool {
+    let entropy = zxcvbn::zxcvbn(password, user_inputs);
+    let whole = entropy.sequence();
+    whole.len() == 1 && matches!(whole[0].pattern, MatchPattern::Dictionary(_))
+        && whole[0].token.chars().count() == password.chars().count()
+        && entropy.guesses_log10() < 6.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_passwords_are_refused_and_phrases_are_not() {
+        for common in ["password", "Password1", "12345678", "qwertyuiop", "iloveyou", "P@ssw0rd", "drowssap"] {
+            assert!(is_common(common, &[]), "{common} should count as common");
+        }
+        for fine in ["correct horse battery staple", "Jiří má rád kávu 42", "zx81-spectrum-c64"] {
+            assert!(!is_common(fine, &[]), "{fine} should be allowed");
+        }
+        assert!(is_common("dvorakjiri", &["dvorakjiri"]));
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_only_the_right_password() {
+        let h = hash("Jiří má rád kávu").await.unwrap();
+        assert!(h.as_stored().starts_with("$argon2id$"));
+        assert!(verify("Jiří má rád kávu", &h).await.unwrap());
+        assert!(!verify("jiří má rád kávu", &h).await.unwrap());
+        assert_eq!(format!("{h:?}"), "PasswordHash(..)");
+    }
+}

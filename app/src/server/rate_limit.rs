@@ -1,0 +1,35 @@
+//! Fixed-window counters in the database, so a limit holds across all app instances.
+use std::time::Duration;
+
+use sqlx::AnyPool;
+
+use super::db::now;
+
+/// Counts one hit against `bucket` and says whether it is still within `limit` hits per
+/// `window`. The increment and the read are one statement, so parallel requests cannot
+/// slip past the limit together.
+pub async fn allow(pool: &AnyPool, bucket: &str, limit: i64, window: Duration) -> Result<bool, sqlx::Error> {
+    let now = now();
+    let window_start = now - now.rem_euclid(window.as_secs().max(1) as i64);
+    let hits: i64 = sqlx::query_scalar(
+        "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
+         ON CONFLICT (bucket) DO UPDATE SET \
+           hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END, \
+           window_start = excluded.window_start \
+         RETURNING hits",
+    )
+    .bind(bucket)
+    .bind(window_start)
+    .fetch_one(pool)
+    .await?;
+    Ok(hits <= limit)
+}
+
+/// Drops counters whose window ended long ago.
+pub async fn forget_old(pool: &AnyPool, older_than: Duration) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
+        .bind(now() - older_than.as_secs() as i64)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! Small helpers for server functions and pages: the state, the caller, the session.
+use std::net::IpAddr;
+
+use axum::http::request::Parts;
+use leptos::prelude::*;
+use sqlx::AnyPool;
+use tower_sessions::Session;
+
+use super::identity::Identity;
+use super::sessions::FORM_INPUT;
+use super::{AppError, AppState};
+use crate::api::ErrorCode;
+use crate::api::accounts::UserView;
+use crate::domain::form::FormInput;
+use crate::domain::role::Role;
+use crate::i18n::Locale;
+
+/// Called by the server for every page render and server-function call: puts the state and
+/// what `identify` learnt about the caller into Leptos's context.
+pub fn provide_request_context(state: AppState) {
+    if let Some(identity) = use_context::<Parts>().and_then(|p| p.extensions.get::<Identity>().cloned()) {
+        provide_context(identity.locale);
+        provide_context(identity.user.clone());
+        provide_context(identity);
+    }
+    provide_context(state);
+}
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| AppError::Internal("application state missing from context".into()))
+}
+
+pub fn pool() -> Result<AnyPool, AppError> {
+    Ok(state()?.pool)
+}
+
+fn identity() -> Option<Identity> {
+    use_context::<Identity>()
+}
+
+pub fn locale() -> Locale {
+    identity().map(|i| i.locale).unwrap_or_default()
+}
+
+pub fn client_ip() -> Option<IpAddr> {
+    identity().and_then(|i| i.client_ip)
+}
+
+pub fn current_user() -> Option<UserView> {
+    identity().and_then(|i| i.user)
+}
+
+/// The signed-in member, or "please sign in".
+pub fn require_user() -> Result<UserView, AppError> {
+    current_user().ok_or(AppError::Refused(ErrorCode::Unauthorized))
+}
+
+/// The signed-in member if their role is at least `role`.
+pub fn require_role(role: Role) -> Result<UserView, AppError> {
+    let user = require_user()?;
+    if user.role >= role { Ok(user) } else { Err(ErrorCode::Forbidden.into()) }
+}
+
+pub fn session() -> Result<Session, AppError> {
+    use_context::<Parts>()
+        .and_then(|p| p.extensions.get::<Session>().cloned())
+        .ok_or_else(|| AppError::Internal("session layer missing".into()))
+}
+
+/// A browser's own form submission (no JavaScript): answered with a redirect, not data.
+pub fn is_plain_form_post() -> bool {
+    use_context::<Parts>()
+        .and_then(|p| p.headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+        .unwrap_or(false)
+}
+
+/// Ends a form's server function: on success sends the browser on to `next`; on failure of a
+/// plain form post keeps what the member typed (never passwords) for the form to show again.
+pub async fn finish_form<T>(
+    result: Result<T, AppError>,
+    form: &str,
+    keep: &[(&str, &str)],
+    next: &str,
+) -> Result<T, crate::api::ApiError> {
+    match result {
+        Ok(value) => {
+            leptos_axum::redirect(next);
+            Ok(value)
+        }
+        Err(err) => {
+            if is_plain_form_post() {
+                let input = FormInput::new(form, keep);
+                if let Ok(session) = session() {
+                    if let Err(e) = session.insert(FORM_INPUT, input).await {
+                        tracing::warn!(error = %e, "could not keep form input");
+                    }
+                }
+            }
+            Err(err.into())
+        }
+    }
+}
+
+/// What the member typed into `form` before it was refused, once.
+pub async fn take_form_input(form: &str) -> FormInput {
+    let Ok(session) = session() else { return FormInput::default() };
+    match session.get::<FormInput>(FORM_INPUT).await {
+        Ok(Some(input)) if input.form == form => {
+            let _ = session.remove::<FormInput>(FORM_INPUT).await;
+            input
+        }
+        _ => FormInput::default(),
+    }
+}

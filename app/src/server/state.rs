@@ -1,0 +1,54 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sqlx::AnyPool;
+
+use super::db::Backend;
+
+/// Run-time settings the application needs (the binary builds them from its configuration).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Absolute base URL, e.g. `https://members.example.org`.
+    pub public_url: String,
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however active.
+    pub session_absolute: Duration,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// Failed-login budget per account and per address within `login_window`.
+    pub login_attempts_per_account: i64,
+    pub login_attempts_per_ip: i64,
+    pub login_window: Duration,
+}
+
+impl Settings {
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            public_url: "http://127.0.0.1:3000".into(),
+            session_idle: Duration::from_secs(24 * 3600),
+            session_absolute: Duration::from_secs(14 * 24 * 3600),
+            trust_forwarded_for: false,
+            login_attempts_per_account: 10,
+            login_attempts_per_ip: 50,
+            login_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// The one way in to the pool and settings, for the SSR handler and server functions alike.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: AnyPool,
+    pub backend: Backend,
+    pub settings: Arc<Settings>,
+}

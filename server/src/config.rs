@@ -1,0 +1,125 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use guildhall_app::server::Settings;
+
+#[derive(Debug, Parser)]
+#[command(name = "guildhall", version, about = "Guildhall: the member portal of a professional or trade association")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Every setting can come from a flag or from the environment (a `.env` file is read too).
+#[derive(Clone, Debug, Args)]
+pub struct Config {
+    /// Database URL: `sqlite://data/guildhall.db` (file created on first run) or
+    /// `postgres://user:password@host/dbname`. One binary serves both.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/guildhall.db", global = true)]
+    pub database_url: String,
+
+    /// Address and port the portal listens on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub site_addr: SocketAddr,
+
+    /// The portal's public base URL, used for absolute links and QR codes. When it starts
+    /// with https://, cookies are Secure and HSTS is sent.
+    #[arg(long, env = "GUILDHALL_PUBLIC_URL", default_value = "http://127.0.0.1:3000", global = true)]
+    pub public_url: String,
+
+    /// Folder holding training modules, quizzes, programmes and the code of conduct.
+    #[arg(long, env = "GUILDHALL_CONTENT_DIR", default_value = "content", global = true)]
+    pub content_dir: PathBuf,
+
+    /// Folder with the built browser assets (`pkg/`), as cargo-leptos writes them.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: String,
+
+    /// Take the client address from the last X-Forwarded-For entry. Only behind a proxy
+    /// you control, which must overwrite that header.
+    #[arg(long, env = "GUILDHALL_TRUST_FORWARDED_FOR", default_value_t = false, global = true)]
+    pub trust_forwarded_for: bool,
+
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "GUILDHALL_SESSION_IDLE_MINUTES", default_value_t = 24 * 60, global = true)]
+    pub session_idle_minutes: u64,
+
+    /// Hours after sign-in after which a session ends however active it is.
+    #[arg(long, env = "GUILDHALL_SESSION_MAX_HOURS", default_value_t = 14 * 24, global = true)]
+    pub session_max_hours: u64,
+
+    /// Failed sign-ins allowed per account, and per client address, in 15 minutes.
+    #[arg(long, env = "GUILDHALL_LOGIN_ATTEMPTS", default_value_t = 10, global = true)]
+    pub login_attempts: i64,
+    #[arg(long, env = "GUILDHALL_LOGIN_ATTEMPTS_PER_IP", default_value_t = 50, global = true)]
+    pub login_attempts_per_ip: i64,
+
+    /// Log format: `text` for people, `json` for log collectors. Levels via RUST_LOG.
+    #[arg(long, env = "GUILDHALL_LOG_FORMAT", default_value = "text", global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Config {
+    pub fn settings(&self) -> Settings {
+        Settings {
+            public_url: self.public_url.trim_end_matches('/').to_owned(),
+            session_idle: Duration::from_secs(self.session_idle_minutes * 60),
+            session_absolute: Duration::from_secs(self.session_max_hours * 3600),
+            trust_forwarded_for: self.trust_forwarded_for,
+            login_attempts_per_account: self.login_attempts,
+            login_attempts_per_ip: self.login_attempts_per_ip,
+            login_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal (what runs when no command is given).
+    Serve,
+    /// Manage administrator accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Work with the content folder.
+    #[command(subcommand)]
+    Content(ContentCommand),
+    /// Write a consistent copy of the live SQLite database to FILE (PostgreSQL: use pg_dump).
+    Backup {
+        /// Where to write the copy; must not exist yet.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an administrator account (the way to make the first one). The password is
+    /// asked for twice at a terminal, or read as one line from standard input.
+    Create {
+        /// Email address to sign in with.
+        #[arg(long)]
+        email: String,
+        /// Full name, as it should appear on certificates.
+        #[arg(long)]
+        name: String,
+        /// Preferred language: cs, en, lv, pl or sl.
+        #[arg(long, default_value = "en")]
+        language: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContentCommand {
+    /// Validate the content folder, print every problem with its file and line, and exit
+    /// non-zero if there is any.
+    Check,
+}

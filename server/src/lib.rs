@@ -1,0 +1,5 @@
+//! The `guildhall` binary's library half: configuration, the HTTP router and its security
+//! layers. Integration tests build the same router.
+pub mod config;
+pub mod router;
+pub mod security;

@@ -1,0 +1,168 @@
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use axum::serve::ListenerExt;
+use clap::Parser;
+use guildhall_app::server::accounts::{self, NewAccount};
+use guildhall_app::server::db;
+use guildhall_app::server::rate_limit;
+use guildhall_app::server::sessions::SqlSessionStore;
+use guildhall_app::domain::role::Role;
+use guildhall_server::config::{AdminCommand, Cli, Command, Config, ContentCommand, LogFormat};
+use guildhall_server::router;
+use tracing_subscriber::EnvFilter;
+
+type Failure = Box<dyn std::error::Error>;
+
+fn main() -> ExitCode {
+    // An optional .env file; variables already set win.
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    init_tracing(cli.config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("guildhall: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("guildhall: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await.map(|()| ExitCode::SUCCESS),
+        Command::Admin(AdminCommand::Create { email, name, language }) => {
+            let (pool, backend) = open_database(&config).await?;
+            let password = read_new_password()?;
+            let account = NewAccount::check(&name, &email, &password, &language, Role::Admin)
+                .map_err(|e| format!("cannot create this administrator: {:?}", e.code()))?;
+            let user = accounts::create(&pool, account)
+                .await
+                .map_err(|e| format!("cannot create this administrator: {:?}", e.code()))?;
+            let _ = backend;
+            println!("Administrator {} <{}> created.", user.name, user.email);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Content(ContentCommand::Check) => {
+            let dir = &config.content_dir;
+            if !dir.is_dir() {
+                eprintln!("{}: content folder not found", dir.display());
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("{}: no problems found", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { file } => {
+            if file.exists() {
+                return Err(format!("{} already exists; choose a new file name", file.display()).into());
+            }
+            let (pool, backend) = open_database(&config).await?;
+            db::backup(&pool, backend, &file).await?;
+            println!("Backup written to {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn open_database(config: &Config) -> Result<(sqlx::AnyPool, db::Backend), Failure> {
+    let (pool, backend) = db::connect(&config.database_url).await?;
+    db::migrate(&pool, backend).await.map_err(|e| format!("{e}; the portal was not started"))?;
+    Ok((pool, backend))
+}
+
+async fn serve(config: Config) -> Result<(), Failure> {
+    let (pool, backend) = open_database(&config).await?;
+    tracing::info!(backend = ?backend, "database ready, migrations applied");
+    let state = router::app_state(pool.clone(), backend, config.settings(), &config.site_root);
+    let app = router::build(state);
+
+    tokio::spawn(sweep_expired(pool));
+
+    let listener = tokio::net::TcpListener::bind(config.site_addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.site_addr))?
+        // Without NODELAY, responses over one segment wait on delayed ACKs (tens of ms).
+        .tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+    tracing::info!("Guildhall listening on http://{}", config.site_addr);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Expired sessions and stale rate-limit counters are removed hourly.
+async fn sweep_expired(pool: sqlx::AnyPool) {
+    let store = SqlSessionStore::new(pool.clone());
+    let mut every = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        if let Err(e) = store.delete_expired().await {
+            tracing::warn!(error = %e, "could not delete expired sessions");
+        }
+        if let Err(e) = rate_limit::forget_old(&pool, Duration::from_secs(24 * 3600)).await {
+            tracing::warn!(error = %e, "could not delete old rate-limit counters");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Asks twice at a terminal; reads one line when the password is piped in.
+fn read_new_password() -> Result<String, Failure> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Password again: ")?;
+        if first != second {
+            return Err("the two passwords differ".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn,leptos_axum=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

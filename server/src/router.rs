@@ -1,0 +1,84 @@
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use guildhall_app::app::{App, shell};
+use guildhall_app::server::db::{self, Backend};
+use guildhall_app::server::identity::identify;
+use guildhall_app::server::request::provide_request_context;
+use guildhall_app::server::sessions::SqlSessionStore;
+use guildhall_app::server::{AppState, Settings};
+use leptos::config::LeptosOptions;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use sqlx::AnyPool;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::security;
+
+/// Largest request body accepted (forms, uploads come later with their own limits).
+const BODY_LIMIT: usize = 256 * 1024;
+
+pub fn app_state(pool: AnyPool, backend: Backend, settings: Settings, site_root: &str) -> AppState {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("guildhall")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .build();
+    AppState { leptos_options, pool, backend, settings: Arc::new(settings) }
+}
+
+pub fn build(state: AppState) -> Router {
+    let context = {
+        let state = state.clone();
+        move || provide_request_context(state.clone())
+    };
+    let render_shell = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+    let settings = &state.settings;
+    let session_layer = SessionManagerLayer::new(SqlSessionStore::new(state.pool.clone()))
+        .with_name(if settings.https() { "__Host-guildhall_session" } else { "guildhall_session" })
+        .with_secure(settings.https())
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(settings.session_idle).unwrap_or(time::Duration::DAY),
+        ));
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), render_shell)
+        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(from_fn_with_state(state.clone(), identify))
+        .layer(session_layer)
+        .layer(from_fn_with_state(state.clone(), security::same_origin_writes))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(from_fn(cache_static_assets))
+        .layer(from_fn_with_state(state.clone(), security::headers))
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if db::ping(&state.pool).await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+    }
+}
+
+/// Browser assets keep their names across builds, so browsers revalidate them (a cheap 304)
+/// rather than cache them blindly; pages are never cached by shared caches.
+async fn cache_static_assets(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let is_asset = req.uri().path().starts_with("/pkg/");
+    let mut res = next.run(req).await;
+    let value = if is_asset { "public, no-cache" } else { "private, no-store" };
+    res.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(value));
+    res
+}
+
