@@ -1,0 +1,193 @@
+//! A Guildhall router on a real database, SQLite always and PostgreSQL when
+//! `TEST_POSTGRES_URL` is set, driven in-process like a browser or an API client would.
+#![allow(dead_code)] // each test file uses its own part of this harness
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use guildhall_app::domain::role::Role;
+use guildhall_app::server::accounts::{self, NewAccount};
+use guildhall_app::server::db::{self, Backend};
+use guildhall_app::server::Settings;
+use guildhall_server::router;
+use http_body_util::BodyExt;
+use sqlx::{AnyPool, Connection};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "a long and private phrase";
+
+pub struct TestApp {
+    pub router: Router,
+    pub pool: AnyPool,
+    pub backend: Backend,
+    pub settings: Settings,
+    postgres_db: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+/// Runs `scenario` once per available backend.
+pub async fn on_each_backend<F, Fut>(settings: Settings, scenario: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = TestApp>,
+{
+    let sqlite = TestApp::sqlite(settings.clone()).await;
+    scenario(sqlite).await.finish().await;
+    match std::env::var("TEST_POSTGRES_URL") {
+        Ok(url) => {
+            let pg = TestApp::postgres(&url, settings).await;
+            scenario(pg).await.finish().await;
+        }
+        Err(_) if std::env::var_os("GUILDHALL_REQUIRE_POSTGRES").is_some() => {
+            panic!("GUILDHALL_REQUIRE_POSTGRES is set but TEST_POSTGRES_URL is not")
+        }
+        Err(_) => {}
+    }
+}
+
+impl TestApp {
+    pub async fn sqlite(settings: Settings) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/guildhall.db", dir.path().display());
+        TestApp::open(&url, settings, None, dir).await
+    }
+
+    /// A fresh database per test on the given server, dropped again by `finish`.
+    pub async fn postgres(admin_url: &str, settings: Settings) -> TestApp {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "guildhall_test_{}_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+        );
+        let mut admin = sqlx::PgConnection::connect(admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {e}"));
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+        let (base, _) = admin_url.rsplit_once('/').unwrap();
+        let url = format!("{base}/{name}");
+        TestApp::open(&url, settings, Some((admin_url.to_owned(), name)), tempfile::tempdir().unwrap()).await
+    }
+
+    async fn open(url: &str, settings: Settings, postgres_db: Option<(String, String)>, dir: tempfile::TempDir) -> TestApp {
+        let (pool, backend) = db::connect(url).await.expect("database opens");
+        db::migrate(&pool, backend).await.expect("migrations apply");
+        let state = router::app_state(pool.clone(), backend, settings.clone(), "target/site");
+        TestApp { router: router::build(state), pool, backend, settings, postgres_db, _dir: dir }
+    }
+
+    pub async fn finish(self) {
+        self.pool.close().await;
+        if let Some((admin_url, name)) = self.postgres_db {
+            let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+        }
+    }
+
+    pub fn client(&self) -> Client<'_> {
+        Client { app: self, cookies: BTreeMap::new(), ip: None }
+    }
+
+    /// Creates an account directly (fast) and returns a client signed in to it.
+    pub async fn signed_in(&self, name: &str, email: &str, role: Role) -> Client<'_> {
+        let account = NewAccount::check(name, email, PASSWORD, "en", role).unwrap();
+        accounts::create(&self.pool, account).await.unwrap();
+        let mut client = self.client();
+        let res = client.api("/api/login", &[("email", email), ("password", PASSWORD)]).await;
+        assert_eq!(res.status, StatusCode::OK, "sign-in of {email}: {}", res.body);
+        client
+    }
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+    pub fn set_cookie(&self) -> Vec<String> {
+        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect()
+    }
+}
+
+/// A cookie-keeping client, like one browser.
+pub struct Client<'a> {
+    app: &'a TestApp,
+    pub cookies: BTreeMap<String, String>,
+    pub ip: Option<SocketAddr>,
+}
+
+impl Client<'_> {
+    pub async fn send(&mut self, mut req: Request<Body>) -> Response {
+        if !self.cookies.is_empty() {
+            let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            req.headers_mut().insert(header::COOKIE, jar.parse().unwrap());
+        }
+        if let Some(ip) = self.ip {
+            req.extensions_mut().insert(ConnectInfo(ip));
+        }
+        let res = self.app.router.clone().oneshot(req).await.unwrap();
+        let (parts, body) = res.into_parts();
+        for cookie in parts.headers.get_all(header::SET_COOKIE) {
+            let cookie = cookie.to_str().unwrap();
+            let (pair, attrs) = cookie.split_once(';').unwrap_or((cookie, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") || value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let body = String::from_utf8(body.collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        Response { status: parts.status, headers: parts.headers, body }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Response {
+        self.send(Request::get(path).header(header::ACCEPT, "text/html").body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut req = Request::get(path);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// A call as the islands (or any API client) make it.
+    pub async fn api(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(serde_urlencoded::to_string(fields).unwrap()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// A plain HTML form submission from one of our pages, as a browser without JavaScript does it.
+    pub async fn submit(&mut self, path: &str, from_page: &str, fields: &[(&str, &str)]) -> Response {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, format!("http://127.0.0.1:3000{from_page}"))
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::HOST, "127.0.0.1:3000")
+            .body(Body::from(serde_urlencoded::to_string(fields).unwrap()))
+            .unwrap();
+        self.send(req).await
+    }
+}
