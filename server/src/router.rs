@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
@@ -14,6 +14,7 @@ use guildhall_app::server::{AppState, Settings};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use sqlx::AnyPool;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -58,7 +59,7 @@ pub fn build(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), identify))
         .layer(session_layer)
         .layer(from_fn_with_state(state.clone(), security::same_origin_writes))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(from_fn(cache_static_assets))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .with_state(state)

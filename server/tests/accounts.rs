@@ -4,7 +4,7 @@ mod common;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use common::{PASSWORD, TestApp, on_each_backend};
+use common::{PASSWORD, on_each_backend};
 use guildhall_app::domain::role::Role;
 use guildhall_app::server::Settings;
 

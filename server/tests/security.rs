@@ -148,11 +148,13 @@ async fn oversized_bodies_and_state_changes_by_get_are_refused() {
         .send(
             Request::post("/api/update_profile")
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::CONTENT_LENGTH, huge.len())
                 .body(Body::from(huge))
                 .unwrap(),
         )
         .await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(!browser.get("/account").await.body.contains("xxxxxxxx"), "nothing of it was saved");
 
     let res = browser.get("/api/logout").await;
     assert_ne!(res.status, StatusCode::OK);

@@ -18,10 +18,16 @@ use crate::i18n::Locale;
 /// Called by the server for every page render and server-function call: puts the state and
 /// what `identify` learnt about the caller into Leptos's context.
 pub fn provide_request_context(state: AppState) {
-    if let Some(identity) = use_context::<Parts>().and_then(|p| p.extensions.get::<Identity>().cloned()) {
-        provide_context(identity.locale);
-        provide_context(identity.user.clone());
-        provide_context(identity);
+    if let Some(parts) = use_context::<Parts>() {
+        if let Some(identity) = parts.extensions.get::<Identity>().cloned() {
+            provide_context(identity.locale);
+            provide_context(identity.user.clone());
+            provide_context(identity);
+        }
+        // The nonce the Content-Security-Policy header names; the page's scripts carry it.
+        if let Some(nonce) = parts.extensions.get::<leptos::nonce::Nonce>().cloned() {
+            provide_context(nonce);
+        }
     }
     provide_context(state);
 }
