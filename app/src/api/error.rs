@@ -3,6 +3,7 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::account::AccountRule;
+#[cfg(feature = "ssr")]
 use crate::i18n::Locale;
 
 /// Every reason a request can be refused, as the person using the portal should hear it.
@@ -58,6 +59,7 @@ impl ErrorCode {
         }
     }
 
+    #[cfg(feature = "ssr")]
     pub fn message(self, locale: Locale) -> &'static str {
         use leptos_i18n::td_string;
         match self {
@@ -108,6 +110,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    #[cfg(feature = "ssr")]
     pub fn new(code: ErrorCode, locale: Locale) -> Self {
         ApiError { code, field: code.field().map(str::to_owned), message: code.message(locale).to_owned() }
     }
@@ -116,29 +119,17 @@ impl ApiError {
 impl FromServerFnError for ApiError {
     type Encoder = JsonEncoding;
 
+    /// Failures outside our own code: undecodable arguments, or (in the browser) no answer.
     fn from_server_fn_error(err: ServerFnErrorErr) -> Self {
         let code = match err {
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => ErrorCode::Internal,
             _ => ErrorCode::BadRequest,
         };
-        ApiError::new(code, current_locale())
+        #[cfg(feature = "ssr")]
+        return ApiError::new(code, crate::server::request::locale());
+        // The browser bundle carries no translations: forms show their own translated
+        // fallback for an error without a message.
+        #[cfg(not(feature = "ssr"))]
+        ApiError { code, field: None, message: String::new() }
     }
-}
-
-#[cfg(feature = "ssr")]
-fn current_locale() -> Locale {
-    crate::server::request::locale()
-}
-
-/// In the browser the page's own `<html lang>` says which language the reader chose.
-#[cfg(not(feature = "ssr"))]
-fn current_locale() -> Locale {
-    #[cfg(feature = "hydrate")]
-    if let Some(lang) = leptos::prelude::document()
-        .document_element()
-        .and_then(|html| html.get_attribute("lang"))
-    {
-        return crate::domain::language::parse_locale(&lang).unwrap_or_default();
-    }
-    Locale::default()
 }

@@ -15,6 +15,8 @@ pub struct AccountFormText {
     pub submit: String,
     pub submitting: String,
     pub error_summary: String,
+    /// Shown when the server could not be reached or gave no reason.
+    pub unreachable: String,
 }
 
 #[island]
@@ -23,7 +25,7 @@ pub fn ProfileForm(text: AccountFormText, name: String, language: String) -> imp
     let error = last_error(action);
     view! {
         <ActionForm action=action attr:class="form" attr:data-test="profile-form" attr:data-hydrated=hydration_marker()>
-            <FormAlert error summary=text.error_summary />
+            <FormAlert error summary=text.error_summary unreachable=text.unreachable />
             <Field name="name" label=text.first hint=text.first_hint value=name autocomplete="name" error maxlength=120 />
             <LanguageSelect name="language" label=text.second selected=language />
             <SubmitButton label=text.submit pending_label=text.submitting pending=action.pending().into() />
@@ -37,7 +39,7 @@ pub fn EmailForm(text: AccountFormText, email: String) -> impl IntoView {
     let error = last_error(action);
     view! {
         <ActionForm action=action attr:class="form" attr:data-test="email-form" attr:data-hydrated=hydration_marker()>
-            <FormAlert error summary=text.error_summary />
+            <FormAlert error summary=text.error_summary unreachable=text.unreachable />
             <Field name="email" kind="email" label=text.first value=email autocomplete="email" error />
             <Field name="current_password" kind="password" label=text.second autocomplete="current-password" error />
             <SubmitButton label=text.submit pending_label=text.submitting pending=action.pending().into() />
@@ -51,7 +53,7 @@ pub fn PasswordForm(text: AccountFormText) -> impl IntoView {
     let error = last_error(action);
     view! {
         <ActionForm action=action attr:class="form" attr:data-test="password-form" attr:data-hydrated=hydration_marker()>
-            <FormAlert error summary=text.error_summary />
+            <FormAlert error summary=text.error_summary unreachable=text.unreachable />
             <Field name="current_password" kind="password" label=text.second autocomplete="current-password" error />
             <Field
                 name="password"

@@ -19,6 +19,8 @@ pub struct AuthText {
     pub submit: String,
     pub submitting: String,
     pub error_summary: String,
+    /// Shown when the server could not be reached or gave no reason.
+    pub unreachable: String,
 }
 
 #[island]
@@ -28,7 +30,7 @@ pub fn RegisterForm(text: AuthText, input: FormInput, language: String) -> impl 
     let language = if input.get("language").is_empty() { language } else { input.get("language") };
     view! {
         <ActionForm action=action attr:class="form" attr:data-test="register-form" attr:data-hydrated=hydration_marker()>
-            <FormAlert error summary=text.error_summary />
+            <FormAlert error summary=text.error_summary unreachable=text.unreachable />
             <Field name="name" label=text.name hint=text.name_hint value=input.get("name") autocomplete="name" error maxlength=120 />
             <Field name="email" kind="email" label=text.email value=input.get("email") autocomplete="email" error />
             <Field
@@ -53,7 +55,7 @@ pub fn LoginForm(text: AuthText, input: FormInput, next: Option<String>) -> impl
     let error = last_error(action);
     view! {
         <ActionForm action=action attr:class="form" attr:data-test="login-form" attr:data-hydrated=hydration_marker()>
-            <FormAlert error summary=text.error_summary />
+            <FormAlert error summary=text.error_summary unreachable=text.unreachable />
             <Field name="email" kind="email" label=text.email value=input.get("email") autocomplete="username" error />
             <Field name="password" kind="password" label=text.password autocomplete="current-password" error />
             {next.map(|next| view! { <input type="hidden" name="next" value=next /> })}

@@ -27,9 +27,12 @@ pub fn hydration_marker() -> Signal<Option<&'static str>> {
 
 /// The error summary at the top of a form: announced at once, each entry links to its field.
 #[component]
-pub fn FormAlert(error: Signal<Option<ApiError>>, summary: String) -> impl IntoView {
+pub fn FormAlert(error: Signal<Option<ApiError>>, summary: String, unreachable: String) -> impl IntoView {
     move || {
-        error.get().map(|e| {
+        error.get().map(|mut e| {
+            if e.message.is_empty() {
+                e.message = unreachable.clone();
+            }
             let body = match e.field.clone() {
                 Some(field) => view! {
                     <p>{summary.clone()}</p>

@@ -35,6 +35,7 @@ pub fn AccountPage() -> impl IntoView {
         submit: submit.into(),
         submitting: td_string!(locale, form_submitting).into(),
         error_summary: td_string!(locale, form_error_summary).into(),
+        unreachable: td_string!(locale, form_unreachable).into(),
     };
     let profile_text = t(
         td_string!(locale, field_name),

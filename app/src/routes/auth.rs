@@ -21,6 +21,7 @@ fn auth_text(locale: Locale, submit: &str) -> AuthText {
         submit: submit.into(),
         submitting: td_string!(locale, form_submitting).into(),
         error_summary: td_string!(locale, form_error_summary).into(),
+        unreachable: td_string!(locale, form_unreachable).into(),
     }
 }
 
