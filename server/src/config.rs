@@ -58,6 +58,11 @@ pub struct Config {
     #[arg(long, env = "GUILDHALL_LOGIN_ATTEMPTS_PER_IP", default_value_t = 50, global = true)]
     pub login_attempts_per_ip: i64,
 
+    /// Also serve `/bench/baseline`: the home page's bytes, rendered once at start, from
+    /// memory. Only for load-test baselines (BENCHMARKS.md); never in production.
+    #[arg(long, env = "GUILDHALL_BENCH_BASELINE", default_value_t = false, global = true)]
+    pub bench_baseline: bool,
+
     /// Log format: `text` for people, `json` for log collectors. Levels via RUST_LOG.
     #[arg(long, env = "GUILDHALL_LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: LogFormat,

@@ -85,7 +85,10 @@ async fn serve(config: Config) -> Result<(), Failure> {
     let (pool, backend) = open_database(&config).await?;
     tracing::info!(backend = ?backend, "database ready, migrations applied");
     let state = router::app_state(pool.clone(), backend, config.settings(), &config.site_root);
-    let app = router::build(state);
+    let mut app = router::build(state);
+    if config.bench_baseline {
+        app = router::with_bench_baseline(app).await;
+    }
 
     tokio::spawn(sweep_expired(pool));
 

@@ -83,3 +83,19 @@ async fn cache_static_assets(req: axum::extract::Request, next: axum::middleware
     res
 }
 
+
+/// Adds `/bench/baseline`: a bare handler serving the home page's bytes from memory, outside
+/// every layer, so a load test can compare the real page against it in the same process.
+pub async fn with_bench_baseline(app: Router) -> Router {
+    use axum::body::Body;
+    use axum::response::Html;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let res = app.clone().oneshot(axum::http::Request::get("/").body(Body::empty()).unwrap()).await;
+    let bytes = match res {
+        Ok(res) => res.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default(),
+        Err(never) => match never {},
+    };
+    app.route("/bench/baseline", get(move || std::future::ready(Html(bytes.clone()))))
+}

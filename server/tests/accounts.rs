@@ -296,3 +296,20 @@ async fn the_last_administrator_cannot_be_demoted() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_refused_profile_change_shows_what_was_typed_not_what_is_stored() {
+    on_each_backend(Settings::default(), |app| async move {
+        let mut browser = app.signed_in("Ana Novak", "ana@example.si", Role::Member).await;
+        let too_long = "Ž".repeat(121);
+        let res = browser.submit("/api/update_profile", "/account", &[("name", &too_long), ("language", "sl")]).await;
+        assert_eq!(res.status, StatusCode::FOUND);
+        let page = browser.get(res.location().trim_start_matches("http://127.0.0.1:3000")).await;
+        assert!(page.body.contains(&format!(r#"value="{too_long}""#)), "typed name kept");
+        assert!(page.body.contains("120"), "the reason names the limit");
+        let stored: String = sqlx::query_scalar("SELECT display_name FROM users").fetch_one(&app.pool).await.unwrap();
+        assert_eq!(stored, "Ana Novak", "nothing was saved");
+        app
+    })
+    .await;
+}

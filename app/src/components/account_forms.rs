@@ -1,8 +1,10 @@
+//! The account page's forms: rendered on the server as plain forms (no wasm); a refused
+//! submission comes back with the reason and, where safe, what was typed.
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::form::{Field, FormAlert, LanguageSelect, SubmitButton, hydration_marker, last_error};
+use super::form::{Field, FormAlert, LanguageSelect, SubmitButton, last_error};
 use crate::api::accounts::{ChangeEmail, ChangePassword, UpdateProfile};
 use crate::domain::account::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 
@@ -19,12 +21,12 @@ pub struct AccountFormText {
     pub unreachable: String,
 }
 
-#[island]
+#[component]
 pub fn ProfileForm(text: AccountFormText, name: String, language: String) -> impl IntoView {
     let action = ServerAction::<UpdateProfile>::new();
     let error = last_error(action);
     view! {
-        <ActionForm action=action attr:class="form" attr:data-test="profile-form" attr:data-hydrated=hydration_marker()>
+        <ActionForm action=action attr:class="form" attr:data-test="profile-form">
             <FormAlert error summary=text.error_summary unreachable=text.unreachable />
             <Field name="name" label=text.first hint=text.first_hint value=name autocomplete="name" error maxlength=120 />
             <LanguageSelect name="language" label=text.second selected=language />
@@ -33,12 +35,12 @@ pub fn ProfileForm(text: AccountFormText, name: String, language: String) -> imp
     }
 }
 
-#[island]
+#[component]
 pub fn EmailForm(text: AccountFormText, email: String) -> impl IntoView {
     let action = ServerAction::<ChangeEmail>::new();
     let error = last_error(action);
     view! {
-        <ActionForm action=action attr:class="form" attr:data-test="email-form" attr:data-hydrated=hydration_marker()>
+        <ActionForm action=action attr:class="form" attr:data-test="email-form">
             <FormAlert error summary=text.error_summary unreachable=text.unreachable />
             <Field name="email" kind="email" label=text.first value=email autocomplete="email" error />
             <Field name="current_password" kind="password" label=text.second autocomplete="current-password" error />
@@ -47,12 +49,12 @@ pub fn EmailForm(text: AccountFormText, email: String) -> impl IntoView {
     }
 }
 
-#[island]
+#[component]
 pub fn PasswordForm(text: AccountFormText) -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let error = last_error(action);
     view! {
-        <ActionForm action=action attr:class="form" attr:data-test="password-form" attr:data-hydrated=hydration_marker()>
+        <ActionForm action=action attr:class="form" attr:data-test="password-form">
             <FormAlert error summary=text.error_summary unreachable=text.unreachable />
             <Field name="current_password" kind="password" label=text.second autocomplete="current-password" error />
             <Field

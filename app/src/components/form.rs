@@ -1,6 +1,5 @@
 //! Form pieces used inside the form islands. Labels come in already translated: context does
 //! not cross into islands.
-use leptos_i18n::Locale as _;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
@@ -107,11 +106,8 @@ pub fn LanguageSelect(name: &'static str, label: String, selected: String) -> im
             <select id=id name=name>
                 {LANGUAGES
                     .iter()
-                    .map(|(locale, own_name)| {
-                        let code = locale.as_str();
-                        view! {
-                            <option value=code selected=code == selected lang=code>{*own_name}</option>
-                        }
+                    .map(|&(code, own_name)| {
+                        view! { <option value=code selected=code == selected lang=code>{own_name}</option> }
                     })
                     .collect_view()}
             </select>

@@ -94,8 +94,8 @@ fn LanguageSwitcher() -> impl IntoView {
             <select id="site-language" name="language">
                 {LANGUAGES
                     .iter()
-                    .map(|(l, own_name)| {
-                        view! { <option value=l.as_str() lang=l.as_str() selected=*l == locale>{*own_name}</option> }
+                    .map(|&(code, own_name)| {
+                        view! { <option value=code lang=code selected=code == locale.as_str()>{own_name}</option> }
                     })
                     .collect_view()}
             </select>

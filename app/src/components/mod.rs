@@ -1,7 +1,10 @@
 //! View pieces shared by several pages. Islands (the only parts shipped to the browser) are
 //! marked `#[island]`.
+#[cfg(feature = "ssr")]
 pub mod account_forms;
 pub mod auth_forms;
 pub mod form;
+#[cfg(feature = "ssr")]
 pub mod layout;
+#[cfg(feature = "ssr")]
 pub mod page;

@@ -17,23 +17,16 @@ pub fn PageTitle(text: String) -> impl IntoView {
 
 /// Sets the HTTP status of the page being rendered.
 pub fn set_status(code: u16) {
-    #[cfg(feature = "ssr")]
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         res.set_status(axum::http::StatusCode::from_u16(code).unwrap_or_default());
     }
-    #[cfg(not(feature = "ssr"))]
-    let _ = code;
 }
 
 /// Sends a visitor who is not signed in to the sign-in page, to come back here afterwards.
 pub fn redirect_to_sign_in(back_to: &str) {
-    #[cfg(feature = "ssr")]
     leptos_axum::redirect(&format!("/login?next={}", urlencode(back_to)));
-    #[cfg(not(feature = "ssr"))]
-    let _ = back_to;
 }
 
-#[cfg(feature = "ssr")]
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {

@@ -1,18 +1,18 @@
+#[cfg(feature = "ssr")]
 use leptos_i18n::Locale as _;
+
+#[cfg(feature = "ssr")]
 use crate::i18n::Locale;
 
-/// The association's languages, each named in itself (a language switcher must be readable
-/// by someone who does not read the current one).
-pub const LANGUAGES: [(Locale, &str); 5] = [
-    (Locale::cs, "Čeština"),
-    (Locale::en, "English"),
-    (Locale::lv, "Latviešu"),
-    (Locale::pl, "Polski"),
-    (Locale::sl, "Slovenščina"),
-];
+/// The association's languages by code, each named in itself (a language switcher must be
+/// readable by someone who does not read the current one). Plain strings, so that the
+/// browser bundle needs none of the translation machinery.
+pub const LANGUAGES: [(&str, &str); 5] =
+    [("cs", "Čeština"), ("en", "English"), ("lv", "Latviešu"), ("pl", "Polski"), ("sl", "Slovenščina")];
 
+#[cfg(feature = "ssr")]
 pub fn parse_locale(code: &str) -> Option<Locale> {
-    LANGUAGES.iter().map(|(l, _)| *l).find(|l| l.as_str() == code.trim())
+    Locale::get_all().iter().copied().find(|l| l.as_str() == code.trim())
 }
 
 /// Puts a person's name into a translated sentence at its `{name}` placeholder (each
@@ -22,6 +22,7 @@ pub fn fill_name(template: &str, name: &str) -> String {
 }
 
 /// Picks the best supported language from an `Accept-Language` header value.
+#[cfg(feature = "ssr")]
 pub fn from_accept_language(header: &str) -> Option<Locale> {
     let mut ranked: Vec<(f32, &str)> = header
         .split(',')
@@ -41,7 +42,7 @@ pub fn from_accept_language(header: &str) -> Option<Locale> {
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
 
@@ -52,6 +53,14 @@ mod tests {
         assert_eq!(from_accept_language("sl;q=0, cs;q=0.1"), Some(Locale::cs));
         assert_eq!(from_accept_language("de, fr"), None);
         assert_eq!(from_accept_language(""), None);
+    }
+
+    #[test]
+    fn every_language_has_a_locale_and_back() {
+        assert_eq!(LANGUAGES.len(), Locale::get_all().len());
+        for (code, _) in LANGUAGES {
+            assert_eq!(parse_locale(code).map(|l| l.as_str()), Some(code));
+        }
     }
 
     #[test]

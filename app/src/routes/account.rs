@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_i18n::td_string;
 use leptos_router::hooks::use_query_map;
 
+use super::form_input;
 use crate::app::{use_locale, use_user};
 use crate::components::account_forms::{AccountFormText, EmailForm, PasswordForm, ProfileForm};
 use crate::components::page::{PageTitle, redirect_to_sign_in};
@@ -55,6 +56,21 @@ pub fn AccountPage() -> impl IntoView {
         td_string!(locale, account_current_password),
         td_string!(locale, account_save_password),
     );
+    // After a refused plain submission, the form shows what was typed, not what is stored.
+    let (profile_input, email_input) = (form_input("profile"), form_input("email"));
+    let (name, language, email) = (user.name.clone(), user.language.clone(), user.email.clone());
+    let profile_form = move || {
+        profile_input.get().map(|input| {
+            let typed = |field: &str, stored: &String| input.values.get(field).cloned().unwrap_or_else(|| stored.clone());
+            view! { <ProfileForm text=profile_text.clone() name=typed("name", &name) language=typed("language", &language) /> }
+        })
+    };
+    let email_form = move || {
+        email_input.get().map(|input| {
+            let email = input.values.get("email").cloned().unwrap_or_else(|| email.clone());
+            view! { <EmailForm text=email_text.clone() email /> }
+        })
+    };
     view! {
         <PageTitle text=td_string!(locale, account_title).to_string() />
         <p>{td_string!(locale, account_intro)}</p>
@@ -66,12 +82,12 @@ pub fn AccountPage() -> impl IntoView {
         <section aria-labelledby="profile-heading">
             <h2 id="profile-heading">{td_string!(locale, account_profile_heading)}</h2>
             {saved_note("profile")}
-            <ProfileForm text=profile_text name=user.name.clone() language=user.language.clone() />
+            <Suspense>{profile_form}</Suspense>
         </section>
         <section aria-labelledby="email-heading">
             <h2 id="email-heading">{td_string!(locale, account_email_heading)}</h2>
             {saved_note("email")}
-            <EmailForm text=email_text email=user.email.clone() />
+            <Suspense>{email_form}</Suspense>
         </section>
         <section aria-labelledby="password-heading">
             <h2 id="password-heading">{td_string!(locale, account_password_heading)}</h2>

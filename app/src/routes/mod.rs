@@ -14,16 +14,5 @@ use crate::domain::form::FormInput;
 
 /// What the member typed into `form` before a plain (no-JavaScript) submission was refused.
 pub fn form_input(form: &'static str) -> Resource<FormInput> {
-    Resource::new(
-        || (),
-        move |_| async move {
-            #[cfg(feature = "ssr")]
-            return crate::server::request::take_form_input(form).await;
-            #[cfg(not(feature = "ssr"))]
-            {
-                let _ = form;
-                FormInput::default()
-            }
-        },
-    )
+    Resource::new(|| (), move |_| crate::server::request::take_form_input(form))
 }
