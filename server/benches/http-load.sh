@@ -38,6 +38,7 @@ for round in 1 2; do
   echo "round $round (32 connections, ${SECONDS_PER_RUN}s each)"
   load /bench/baseline
   load /
+  load "/?rendered"   # a query string bypasses the page cache: rendered for every request
 done
 echo "idle RSS after load: $(( $(awk '/VmRSS/ {print $2}' /proc/$pid/status) / 1024 )) MB"
 

@@ -2,14 +2,14 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use guildhall_app::app::{App, shell};
 use guildhall_app::server::db::{self, Backend};
 use guildhall_app::server::identity::identify;
 use guildhall_app::server::request::provide_request_context;
-use guildhall_app::server::sessions::SqlSessionStore;
+use guildhall_app::server::sessions::{self, SqlSessionStore};
 use guildhall_app::server::{AppState, Settings};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
@@ -18,6 +18,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+use crate::page_cache::{self, PageCache};
 use crate::security;
 
 /// Largest request body accepted (forms, uploads come later with their own limits).
@@ -43,7 +44,7 @@ pub fn build(state: AppState) -> Router {
     };
     let settings = &state.settings;
     let session_layer = SessionManagerLayer::new(SqlSessionStore::new(state.pool.clone()))
-        .with_name(if settings.https() { "__Host-guildhall_session" } else { "guildhall_session" })
+        .with_name(sessions::cookie_name(settings.https()))
         .with_secure(settings.https())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -60,7 +61,7 @@ pub fn build(state: AppState) -> Router {
         .layer(session_layer)
         .layer(from_fn_with_state(state.clone(), security::same_origin_writes))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(from_fn(cache_static_assets))
+        .layer(from_fn_with_state(PageCache::new(settings.https()), page_cache::serve))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .with_state(state)
 }
@@ -72,17 +73,6 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
     }
 }
-
-/// Browser assets keep their names across builds, so browsers revalidate them (a cheap 304)
-/// rather than cache them blindly; pages are never cached by shared caches.
-async fn cache_static_assets(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    let is_asset = req.uri().path().starts_with("/pkg/");
-    let mut res = next.run(req).await;
-    let value = if is_asset { "public, no-cache" } else { "private, no-store" };
-    res.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(value));
-    res
-}
-
 
 /// Adds `/bench/baseline`: a bare handler serving the home page's bytes from memory, outside
 /// every layer, so a load test can compare the real page against it in the same process.

@@ -6,9 +6,10 @@ use axum::response::{IntoResponse, Response};
 use guildhall_app::server::AppState;
 use leptos::nonce::Nonce;
 
-/// Sets the Content-Security-Policy with a fresh nonce (which the page's own scripts carry)
-/// and the other protective headers.
+/// Sets the Content-Security-Policy with a fresh nonce (which the page's own scripts carry),
+/// the other protective headers, and caching rules.
 pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let is_asset = req.uri().path().starts_with("/pkg/");
     let nonce = Nonce::new();
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
@@ -25,6 +26,10 @@ pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    // Assets keep their names across builds, so browsers revalidate them (a cheap 304);
+    // pages are never kept by shared caches.
+    let caching = if is_asset { "public, no-cache" } else { "private, no-store" };
+    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(caching));
     if state.settings.https() {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
     }

@@ -37,17 +37,22 @@ pub async fn identify(State(state): State<AppState>, session: Session, mut req: 
             return (StatusCode::SERVICE_UNAVAILABLE, "Service temporarily unavailable").into_response();
         }
     };
-    let locale = user
-        .as_ref()
-        .and_then(|u| parse_locale(&u.language))
-        .or_else(|| cookie(req.headers(), LANGUAGE_COOKIE).and_then(parse_locale))
-        .or_else(|| {
-            req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(from_accept_language)
-        })
-        .unwrap_or_default();
+    let locale = match user.as_ref().and_then(|u| parse_locale(&u.language)) {
+        Some(preferred) => preferred,
+        None => visitor_locale(req.headers()),
+    };
     let client_ip = client_ip(&req, &state.settings);
     req.extensions_mut().insert(Identity { user, locale, client_ip });
     next.run(req).await
+}
+
+/// The language for someone not signed in: their explicit choice (cookie), else their
+/// browser's `Accept-Language`, else English.
+pub fn visitor_locale(headers: &HeaderMap) -> Locale {
+    cookie(headers, LANGUAGE_COOKIE)
+        .and_then(parse_locale)
+        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(from_accept_language))
+        .unwrap_or_default()
 }
 
 async fn signed_in_user(state: &AppState, session: &Session) -> Result<Option<UserView>, AppError> {

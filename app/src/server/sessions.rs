@@ -7,6 +7,11 @@ use tower_sessions::session_store::{self, SessionStore};
 
 use super::db::now;
 
+/// The session cookie's name; over https the `__Host-` prefix pins it to this host, Secure.
+pub fn cookie_name(https: bool) -> &'static str {
+    if https { "__Host-guildhall_session" } else { "guildhall_session" }
+}
+
 /// Keys inside a session record.
 pub const USER_ID: &str = "user_id";
 /// When the member signed in (unix seconds): the absolute timeout counts from here.
