@@ -1,0 +1,339 @@
+//! Training content: markdown files under `content/`, checked as a whole and rendered once
+//! into memory. A broken file is reported with its name and line; nothing half-loaded is
+//! ever served.
+mod markdown;
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use serde::Deserialize;
+
+use crate::domain::language::LANGUAGES;
+pub use markdown::Section;
+
+/// One problem in one file, at one line (1-based).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentError {
+    pub file: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+impl ContentError {
+    fn new(file: &Path, line: usize, message: impl Into<String>) -> Self {
+        ContentError { file: file.to_owned(), line, message: message.into() }
+    }
+}
+
+impl fmt::Display for ContentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+    }
+}
+
+/// A module's front matter, between `+++` lines at the top of each language file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    title: String,
+    summary: String,
+    minutes: u32,
+    order: u32,
+    source: String,
+    objectives: Vec<String>,
+}
+
+/// One module in one language, rendered.
+#[derive(Clone, Debug)]
+pub struct Translation {
+    pub lang: &'static str,
+    pub title: String,
+    pub summary: String,
+    pub minutes: u32,
+    pub objectives: Vec<String>,
+    pub intro_html: String,
+    pub sections: Vec<Section>,
+    pub reading_minutes: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub slug: String,
+    pub order: u32,
+    pub source: String,
+    /// Section ids in reading order, the same in every language.
+    pub section_ids: Vec<String>,
+    /// English first, then the others by language code.
+    pub translations: Vec<Translation>,
+}
+
+impl Module {
+    pub fn translation(&self, lang: &str) -> Option<&Translation> {
+        self.translations.iter().find(|t| t.lang == lang)
+    }
+
+    /// The translation in `lang`, or else English (every module has it).
+    pub fn translation_or_english(&self, lang: &str) -> &Translation {
+        self.translation(lang).unwrap_or(&self.translations[0])
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    modules: Vec<Module>,
+}
+
+impl Catalogue {
+    /// Modules in their teaching order.
+    pub fn modules(&self) -> &[Module] {
+        &self.modules
+    }
+
+    pub fn module(&self, slug: &str) -> Option<&Module> {
+        self.modules.iter().find(|m| m.slug == slug)
+    }
+
+    /// Reads and checks everything under `dir`; all problems at once, or a whole catalogue.
+    pub fn load(dir: &Path) -> Result<Catalogue, Vec<ContentError>> {
+        let modules_dir = dir.join("modules");
+        let mut errors = Vec::new();
+        let mut modules = Vec::new();
+        let entries = match std::fs::read_dir(&modules_dir) {
+            Ok(entries) => entries,
+            Err(e) => return Err(vec![ContentError::new(&modules_dir, 0, format!("cannot read the folder: {e}"))]),
+        };
+        let mut dirs: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+        dirs.sort();
+        let mut links = Vec::new();
+        let mut failed = HashSet::new();
+        for module_dir in dirs {
+            match load_module(&module_dir, &mut links) {
+                Ok(module) => modules.push(module),
+                Err(mut e) => {
+                    failed.extend(module_dir.file_name().map(|n| n.to_string_lossy().into_owned()));
+                    errors.append(&mut e);
+                }
+            }
+        }
+        let catalogue = Catalogue { modules };
+        // Links into a module that failed to load are not reported again.
+        let into_failed = |link: &PendingLink| {
+            let path = link.target.split('#').next().unwrap_or_default();
+            let slug = path.strip_prefix("/training/").unwrap_or(if path.is_empty() { &link.from_slug } else { path });
+            failed.contains(slug.trim_end_matches('/'))
+        };
+        for link in links.iter().filter(|l| !into_failed(l)) {
+            if let Err(message) = catalogue.check_link(&link.from_slug, &link.target) {
+                errors.push(ContentError::new(&link.file, link.line, message));
+            }
+        }
+        let mut orders = HashSet::new();
+        for m in &catalogue.modules {
+            if !orders.insert(m.order) {
+                errors.push(ContentError::new(&modules_dir.join(&m.slug).join("en.md"), 1, format!("order {} is used by another module too", m.order)));
+            }
+        }
+        if errors.is_empty() {
+            let mut catalogue = catalogue;
+            catalogue.modules.sort_by_key(|m| m.order);
+            Ok(catalogue)
+        } else {
+            errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            Err(errors)
+        }
+    }
+
+    fn check_link(&self, from_slug: &str, target: &str) -> Result<(), String> {
+        let (path, anchor) = target.split_once('#').map_or((target, None), |(p, a)| (p, Some(a)));
+        let slug = if path.is_empty() {
+            from_slug
+        } else if let Some(slug) = path.strip_prefix("/training/") {
+            slug.trim_end_matches('/')
+        } else if path == "/training" || path == "/training/" {
+            return Ok(());
+        } else {
+            return Err(format!("link to {target:?}: links inside the portal go to /training/<module> or #section"));
+        };
+        let module = self.module(slug).ok_or_else(|| format!("link to {target:?}: there is no module {slug:?}"))?;
+        match anchor {
+            Some(id) if !module.section_ids.iter().any(|s| s == id) => {
+                Err(format!("link to {target:?}: module {slug:?} has no section #{id}"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+struct PendingLink {
+    file: PathBuf,
+    line: usize,
+    from_slug: String,
+    target: String,
+}
+
+fn load_module(dir: &Path, links: &mut Vec<PendingLink>) -> Result<Module, Vec<ContentError>> {
+    let slug = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+    let mut errors = Vec::new();
+    if slug.is_empty() || !slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        errors.push(ContentError::new(dir, 0, "a module folder name may use only a-z, 0-9 and -"));
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "md")).collect())
+        .unwrap_or_default();
+    files.sort();
+
+    let mut parsed: BTreeMap<&'static str, (PathBuf, FrontMatter, markdown::Rendered)> = BTreeMap::new();
+    for file in files {
+        let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        // quiz.<lang>.md files belong to quizzes, loaded elsewhere.
+        if stem.starts_with("quiz.") {
+            continue;
+        }
+        let Some(&(lang, _)) = LANGUAGES.iter().find(|(code, _)| *code == stem) else {
+            let codes: Vec<_> = LANGUAGES.iter().map(|(c, _)| *c).collect();
+            errors.push(ContentError::new(&file, 0, format!("file name must be a language code: {}.md", codes.join(".md, "))));
+            continue;
+        };
+        match load_file(&file) {
+            Ok((front, rendered)) => {
+                for link in &rendered.links {
+                    links.push(PendingLink { file: file.clone(), line: link.line, from_slug: slug.clone(), target: link.target.clone() });
+                }
+                parsed.insert(lang, (file, front, rendered));
+            }
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+
+    let Some((en_file, en_front, en_doc)) = parsed.get("en") else {
+        if errors.is_empty() {
+            errors.push(ContentError::new(&dir.join("en.md"), 0, "every module needs an English version (en.md)"));
+        }
+        return Err(errors);
+    };
+    let section_ids: Vec<String> = en_doc.sections.iter().map(|s| s.id.clone()).collect();
+    for (lang, (file, front, doc)) in &parsed {
+        if *lang == "en" {
+            continue;
+        }
+        let ids: Vec<&str> = doc.sections.iter().map(|s| s.id.as_str()).collect();
+        for id in &section_ids {
+            if !ids.contains(&id.as_str()) {
+                errors.push(ContentError::new(file, 1, format!("section #{id} of {} is missing here", en_file.display())));
+            }
+        }
+        for section in &doc.sections {
+            if !section_ids.contains(&section.id) {
+                errors.push(ContentError::new(file, section.line, format!("section #{} is not in {}", section.id, en_file.display())));
+            }
+        }
+        if front.order != en_front.order {
+            errors.push(ContentError::new(file, 1, format!("order {} differs from en.md's {}", front.order, en_front.order)));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let (order, source) = (en_front.order, en_front.source.clone());
+    let mut translations: Vec<Translation> = parsed
+        .into_iter()
+        .map(|(lang, (_, front, doc))| Translation {
+            lang,
+            title: front.title,
+            summary: front.summary,
+            minutes: front.minutes,
+            objectives: front.objectives,
+            reading_minutes: doc.words.div_ceil(200).max(1) as u32,
+            intro_html: doc.intro_html,
+            sections: doc.sections,
+        })
+        .collect();
+    translations.sort_by_key(|t| (t.lang != "en", t.lang));
+    Ok(Module { slug, order, source, section_ids, translations })
+}
+
+fn load_file(file: &Path) -> Result<(FrontMatter, markdown::Rendered), Vec<ContentError>> {
+    let text = std::fs::read_to_string(file).map_err(|e| vec![ContentError::new(file, 0, format!("cannot read: {e}"))])?;
+    let (front_text, body, body_line) = split_front_matter(&text).map_err(|(line, m)| vec![ContentError::new(file, line, m)])?;
+    let front: FrontMatter = toml::from_str(front_text).map_err(|e| {
+        // Lines inside the front matter start after the opening `+++` (line 1).
+        let line = e.span().map_or(1, |span| 2 + front_text[..span.start].matches('\n').count());
+        vec![ContentError::new(file, line, format!("front matter: {}", e.message()))]
+    })?;
+    let mut errors = Vec::new();
+    for (field, value) in [("title", &front.title), ("summary", &front.summary), ("source", &front.source)] {
+        if value.trim().is_empty() {
+            errors.push(ContentError::new(file, 1, format!("front matter: {field} is empty")));
+        }
+    }
+    if front.objectives.is_empty() {
+        errors.push(ContentError::new(file, 1, "front matter: list at least one learning objective"));
+    }
+    if front.minutes == 0 {
+        errors.push(ContentError::new(file, 1, "front matter: minutes must be at least 1"));
+    }
+    match markdown::render(body, body_line) {
+        Ok(doc) if errors.is_empty() => Ok((front, doc)),
+        Ok(_) => Err(errors),
+        Err(problems) => {
+            errors.extend(problems.into_iter().map(|(line, m)| ContentError::new(file, line, m)));
+            Err(errors)
+        }
+    }
+}
+
+/// Splits `+++\n<toml>\n+++\n<markdown>`; returns the body's first line number too.
+fn split_front_matter(text: &str) -> Result<(&str, &str, usize), (usize, String)> {
+    let rest = text
+        .strip_prefix("+++\n")
+        .or_else(|| text.strip_prefix("+++\r\n"))
+        .ok_or((1, "the file must start with a +++ line opening the front matter".to_owned()))?;
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            let front = &rest[..offset];
+            let body = &rest[offset + line.len()..];
+            let body_line = 2 + front.matches('\n').count() + 1;
+            return Ok((front, body, body_line));
+        }
+        offset += line.len();
+    }
+    Err((1, "the front matter is not closed by a +++ line".to_owned()))
+}
+
+/// The catalogue being served; replaced whole when the files change (in development).
+#[derive(Clone, Default)]
+pub struct Content(Arc<RwLock<Arc<Catalogue>>>);
+
+impl Content {
+    pub fn new(catalogue: Catalogue) -> Self {
+        Content(Arc::new(RwLock::new(Arc::new(catalogue))))
+    }
+
+    pub fn get(&self) -> Arc<Catalogue> {
+        self.0.read().map(|c| Arc::clone(&c)).unwrap_or_default()
+    }
+
+    pub fn replace(&self, catalogue: Catalogue) {
+        if let Ok(mut current) = self.0.write() {
+            *current = Arc::new(catalogue);
+        }
+    }
+}
+
+/// Newest modification time of any file under `dir`, to notice edits in development.
+pub fn last_modified(dir: &Path) -> Option<std::time::SystemTime> {
+    let mut newest = std::fs::metadata(dir).ok()?.modified().ok();
+    for entry in std::fs::read_dir(dir).ok()?.filter_map(Result::ok) {
+        let path = entry.path();
+        let time = if path.is_dir() { last_modified(&path) } else { entry.metadata().ok()?.modified().ok() };
+        newest = newest.max(time);
+    }
+    newest
+}
+
+#[cfg(test)]
+mod tests;
