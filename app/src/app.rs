@@ -1,6 +1,6 @@
 use leptos_i18n::Locale as _;
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_meta::{Html, MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -19,11 +19,15 @@ pub fn use_user() -> Option<UserView> {
     use_context::<Option<UserView>>().flatten()
 }
 
+/// A page whose main content is in another language than the interface (a module read in
+/// Latvian, say) names it here; `<html lang>` follows it.
+#[derive(Clone, Copy)]
+pub struct PageLanguage(pub RwSignal<Option<&'static str>>);
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let locale = use_locale();
     view! {
         <!DOCTYPE html>
-        <html lang=locale.as_str()>
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -43,6 +47,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let locale = use_locale();
+    let page_language = RwSignal::new(None);
+    provide_context(PageLanguage(page_language));
     // Every page is rendered whole before it is sent (SsrMode::Async): pages must work
     // without JavaScript, and streamed fragments would need it.
     view! {
@@ -55,11 +62,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=auth::LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/training") view=training::TrainingPage ssr=SsrMode::Async />
+                    <Route path=path!("/training/:slug") view=training::ModulePage ssr=SsrMode::Async />
                     <Route path=path!("/certificates") view=certificates::CertificatesPage ssr=SsrMode::Async />
                     <Route path=path!("/forum") view=forum::ForumPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>
+        // After the pages, so that a page's language is known when this renders.
+        <Html {..} lang=move || page_language.get().unwrap_or(locale.as_str()) />
     }
 }

@@ -35,6 +35,11 @@ pub struct Config {
     #[arg(long, env = "GUILDHALL_CONTENT_DIR", default_value = "content", global = true)]
     pub content_dir: PathBuf,
 
+    /// Reload the content folder when its files change (for writing modules; a broken
+    /// edit is logged and the last good content kept).
+    #[arg(long, env = "GUILDHALL_WATCH_CONTENT", default_value_t = false, global = true)]
+    pub watch_content: bool,
+
     /// Folder with the built browser assets (`pkg/`), as cargo-leptos writes them.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: String,

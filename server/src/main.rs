@@ -1,11 +1,13 @@
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use axum::serve::ListenerExt;
 use clap::Parser;
 use guildhall_app::server::accounts::{self, NewAccount};
+use guildhall_app::server::content::{Catalogue, Content, ContentError, last_modified};
 use guildhall_app::server::db;
 use guildhall_app::server::rate_limit;
 use guildhall_app::server::sessions::SqlSessionStore;
@@ -54,15 +56,21 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             println!("Administrator {} <{}> created.", user.name, user.email);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Content(ContentCommand::Check) => {
-            let dir = &config.content_dir;
-            if !dir.is_dir() {
-                eprintln!("{}: content folder not found", dir.display());
-                return Ok(ExitCode::FAILURE);
+        Command::Content(ContentCommand::Check) => match Catalogue::load(&config.content_dir) {
+            Ok(catalogue) => {
+                let translations: usize = catalogue.modules().iter().map(|m| m.translations.len()).sum();
+                println!(
+                    "{}: {} modules in {translations} files, no problems found",
+                    config.content_dir.display(),
+                    catalogue.modules().len()
+                );
+                Ok(ExitCode::SUCCESS)
             }
-            println!("{}: no problems found", dir.display());
-            Ok(ExitCode::SUCCESS)
-        }
+            Err(errors) => {
+                print_content_errors(&errors);
+                Ok(ExitCode::FAILURE)
+            }
+        },
         Command::Backup { file } => {
             if file.exists() {
                 return Err(format!("{} already exists; choose a new file name", file.display()).into());
@@ -82,9 +90,18 @@ async fn open_database(config: &Config) -> Result<(sqlx::AnyPool, db::Backend), 
 }
 
 async fn serve(config: Config) -> Result<(), Failure> {
+    let catalogue = Catalogue::load(&config.content_dir).map_err(|errors| {
+        print_content_errors(&errors);
+        format!("refusing to start: {} problem(s) in {}; nothing was served", errors.len(), config.content_dir.display())
+    })?;
+    tracing::info!(modules = catalogue.modules().len(), "content loaded");
+    let content = Content::new(catalogue);
+    if config.watch_content {
+        tokio::spawn(watch_content(config.content_dir.clone(), content.clone()));
+    }
     let (pool, backend) = open_database(&config).await?;
     tracing::info!(backend = ?backend, "database ready, migrations applied");
-    let state = router::app_state(pool.clone(), backend, config.settings(), &config.site_root);
+    let state = router::app_state(pool.clone(), backend, config.settings(), content, &config.site_root);
     let mut app = router::build(state);
     if config.bench_baseline {
         app = router::with_bench_baseline(app).await;
@@ -105,6 +122,39 @@ async fn serve(config: Config) -> Result<(), Failure> {
         .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+fn print_content_errors(errors: &[ContentError]) {
+    for error in errors {
+        eprintln!("{error}");
+    }
+    eprintln!("{} problem(s) found", errors.len());
+}
+
+/// Development aid: reloads the content when a file under it changes.
+async fn watch_content(dir: PathBuf, content: Content) {
+    let mut seen = last_modified(&dir);
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        every.tick().await;
+        let now = last_modified(&dir);
+        if now == seen {
+            continue;
+        }
+        seen = now;
+        match Catalogue::load(&dir) {
+            Ok(catalogue) => {
+                content.replace(catalogue);
+                tracing::info!("content reloaded");
+            }
+            Err(errors) => {
+                for error in &errors {
+                    tracing::warn!("{error}");
+                }
+                tracing::warn!("content not reloaded: {} problem(s); still serving the last good version", errors.len());
+            }
+        }
+    }
 }
 
 /// Expired sessions and stale rate-limit counters are removed hourly.

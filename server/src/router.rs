@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use guildhall_app::app::{App, shell};
+use guildhall_app::server::content::Content;
 use guildhall_app::server::db::{self, Backend};
 use guildhall_app::server::identity::identify;
 use guildhall_app::server::request::provide_request_context;
@@ -24,13 +25,13 @@ use crate::security;
 /// Largest request body accepted (forms, uploads come later with their own limits).
 const BODY_LIMIT: usize = 256 * 1024;
 
-pub fn app_state(pool: AnyPool, backend: Backend, settings: Settings, site_root: &str) -> AppState {
+pub fn app_state(pool: AnyPool, backend: Backend, settings: Settings, content: Content, site_root: &str) -> AppState {
     let leptos_options = LeptosOptions::builder()
         .output_name("guildhall")
         .site_root(site_root)
         .site_pkg_dir("pkg")
         .build();
-    AppState { leptos_options, pool, backend, settings: Arc::new(settings) }
+    AppState { leptos_options, pool, backend, settings: Arc::new(settings), content }
 }
 
 pub fn build(state: AppState) -> Router {

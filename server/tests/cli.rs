@@ -9,7 +9,7 @@ fn guildhall(args: &[&str], database_url: &str, stdin: &str) -> Output {
         .args(args)
         .env("DATABASE_URL", database_url)
         .env("RUST_LOG", "error")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -70,4 +70,36 @@ fn help_documents_every_setting() {
     for command in ["serve", "admin", "content", "backup"] {
         assert!(help.contains(command), "--help does not list {command}");
     }
+}
+
+#[test]
+fn content_check_passes_on_the_real_content_and_names_file_and_line_otherwise() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let ok = Command::new(env!("CARGO_BIN_EXE_guildhall")).args(["content", "check"]).current_dir(&root).output().unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("5 modules"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("modules/broken");
+    std::fs::create_dir_all(&module).unwrap();
+    std::fs::write(module.join("en.md"), "+++\ntitle = \"Broken\"\nminutes = \"ten\"\n+++\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_guildhall"))
+        .args(["content", "check"])
+        .env("GUILDHALL_CONTENT_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("modules/broken/en.md:3: front matter"), "{stderr}");
+
+    // serve refuses to start on the same folder, saying why.
+    let out = Command::new(env!("CARGO_BIN_EXE_guildhall"))
+        .args(["serve"])
+        .env("GUILDHALL_CONTENT_DIR", dir.path())
+        .env("DATABASE_URL", format!("sqlite://{}/db.sqlite", dir.path().display()))
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to start"));
 }

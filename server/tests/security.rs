@@ -25,6 +25,7 @@ const SERVER_FUNCTIONS: &[(&str, Access, &str)] = &[
     ("/api/update_profile", Access::Member, "name=Mallory&language=en"),
     ("/api/change_email", Access::Member, "email=mallory%40example.com&current_password=whatever1"),
     ("/api/change_password", Access::Member, "current_password=whatever1&password=another-long-one"),
+    ("/api/training/mark_read", Access::Member, "module=service-quality&section=why-it-matters&lang=lv"),
     ("/api/admin/members", Access::Admin, ""),
     ("/api/admin/set_role", Access::Admin, "user_id=1&role=member"),
 ];

@@ -3,5 +3,6 @@
 pub mod accounts;
 pub mod admin;
 pub mod error;
+pub mod training;
 
 pub use error::{ApiError, ErrorCode};

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_i18n::td_string;
 use leptos_router::hooks::use_location;
 
-use crate::domain::language::fill_name;
+use crate::domain::language::fill;
 use crate::app::{use_locale, use_user};
 use crate::domain::language::LANGUAGES;
 use crate::domain::role::Role;
@@ -62,7 +62,7 @@ fn AccountMenu() -> impl IntoView {
     let locale = use_locale();
     let menu = match use_user() {
         Some(user) => view! {
-            <p class="signed-in-as" data-test="signed-in-as">{fill_name(td_string!(locale, signed_in_as), &user.name)}</p>
+            <p class="signed-in-as" data-test="signed-in-as">{fill(td_string!(locale, signed_in_as), &[("name", &user.name)])}</p>
             <ul>
                 <li><a href="/account">{td_string!(locale, my_account)}</a></li>
                 <li>

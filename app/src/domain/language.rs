@@ -15,10 +15,10 @@ pub fn parse_locale(code: &str) -> Option<Locale> {
     Locale::get_all().iter().copied().find(|l| l.as_str() == code.trim())
 }
 
-/// Puts a person's name into a translated sentence at its `{name}` placeholder (each
-/// language places it where its grammar wants).
-pub fn fill_name(template: &str, name: &str) -> String {
-    template.replace("{name}", name)
+/// Puts values into a translated sentence at its `{key}` placeholders (each language places
+/// them where its grammar wants).
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    values.iter().fold(template.to_owned(), |text, (key, value)| text.replace(&format!("{{{key}}}"), value))
 }
 
 /// Picks the best supported language from an `Accept-Language` header value.
@@ -45,6 +45,12 @@ pub fn from_accept_language(header: &str) -> Option<Locale> {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fill_replaces_every_placeholder() {
+        assert_eq!(fill("{read} of {total} read", &[("read", "3"), ("total", "9")]), "3 of 9 read");
+        assert_eq!(fill("Lietotājs: {name}", &[("name", "Jānis")]), "Lietotājs: Jānis");
+    }
 
     #[test]
     fn accept_language_prefers_highest_quality_supported_tag() {

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::account::role_name;
 use crate::api::admin::list_members;
-use crate::domain::language::fill_name;
+use crate::domain::language::fill;
 use crate::app::{use_locale, use_user};
 use crate::components::page::{Forbidden, PageTitle, redirect_to_sign_in};
 use crate::domain::role::Role;
@@ -47,7 +47,7 @@ fn Members() -> impl IntoView {
                             <tbody>
                                 {rows.into_iter().map(|row| {
                                     let select_id = format!("role-{}", row.user.id);
-                                    let label = fill_name(td_string!(locale, admin_change_role), &row.user.name);
+                                    let label = fill(td_string!(locale, admin_change_role), &[("name", &row.user.name)]);
                                     view! {
                                         <tr>
                                             <th scope="row">{row.user.name.clone()}</th>

@@ -1,15 +1,252 @@
+use leptos_i18n::Locale as _;
+use std::collections::{HashMap, HashSet};
+
 use leptos::prelude::*;
 use leptos_i18n::td_string;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::app::use_locale;
-use crate::components::page::PageTitle;
+use crate::api::training::ModuleProgress;
+use crate::app::{PageLanguage, use_locale, use_user};
+use crate::components::page::{PageTitle, redirect_to_sign_in, set_status};
+use crate::domain::language::{LANGUAGES, fill};
+use crate::i18n::Locale;
+use crate::server::content::{Catalogue, Module};
+use crate::server::{request, training};
 
-/// Empty until its feature lands; says so plainly rather than leaving the link dead.
+fn catalogue() -> std::sync::Arc<Catalogue> {
+    request::state().map(|s| s.content.get()).unwrap_or_default()
+}
+
+/// The signed-in member's read sections per module (empty for visitors).
+async fn read_sections_now() -> HashMap<String, HashSet<String>> {
+    let Some(user) = request::current_user() else { return HashMap::new() };
+    let Ok(pool) = request::pool() else { return HashMap::new() };
+    training::read_sections(&pool, user.id).await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "could not load reading progress");
+        HashMap::new()
+    })
+}
+
+fn language_name(code: &str) -> &'static str {
+    LANGUAGES.iter().find(|(c, _)| *c == code).map_or("", |(_, name)| name)
+}
+
+/// Where a member's next click on a module should take them.
+fn resume_link(module: &Module, progress: &ModuleProgress, lang: &str) -> String {
+    match &progress.resume_at {
+        Some(section) if progress.started() => format!("/training/{}?lang={lang}#{section}", module.slug),
+        _ => format!("/training/{}?lang={lang}", module.slug),
+    }
+}
+
+#[component]
+pub fn ProgressLine(locale: Locale, progress: ModuleProgress) -> impl IntoView {
+    let text = if progress.complete() {
+        td_string!(locale, training_status_read).to_string()
+    } else {
+        fill(td_string!(locale, training_progress), &[("read", &progress.read.to_string()), ("total", &progress.total.to_string())])
+    };
+    view! {
+        <p class="progress-line" data-test="module-progress">
+            <progress max=progress.total value=progress.read aria-hidden="true"></progress>
+            " "
+            <span>{text}</span>
+        </p>
+    }
+}
+
+/// A module the member has begun, for their dashboard.
+pub struct StartedModule {
+    pub title: String,
+    pub lang: &'static str,
+    pub progress: ModuleProgress,
+    pub href: String,
+}
+
+pub async fn started_modules() -> Vec<StartedModule> {
+    let locale = request::locale();
+    let catalogue = catalogue();
+    let read = read_sections_now().await;
+    catalogue
+        .modules()
+        .iter()
+        .filter_map(|module| {
+            let progress = training::progress(module, read.get(&module.slug));
+            let t = module.translation_or_english(locale.as_str());
+            progress.started().then(|| StartedModule {
+                title: t.title.clone(),
+                lang: t.lang,
+                href: resume_link(module, &progress, t.lang),
+                progress,
+            })
+        })
+        .collect()
+}
+
+/// The catalogue: public; a signed-in member also sees their progress.
 #[component]
 pub fn TrainingPage() -> impl IntoView {
     let locale = use_locale();
+    let catalogue = catalogue();
+    let signed_in = use_user().is_some();
     view! {
         <PageTitle text=td_string!(locale, training_title).to_string() />
-        <p class="empty-state">{td_string!(locale, training_empty)}</p>
+        <p>{td_string!(locale, training_intro)}</p>
+        {(!signed_in).then(|| view! {
+            <p class="note"><a href="/login?next=/training">{td_string!(locale, sign_in)}</a> " · " {td_string!(locale, training_sign_in_note)}</p>
+        })}
+        <Suspense>
+            {move || { let catalogue = catalogue.clone(); Suspend::new(async move {
+                let read = read_sections_now().await;
+                if catalogue.modules().is_empty() {
+                    return view! { <p class="empty-state">{td_string!(locale, training_empty)}</p> }.into_any();
+                }
+                view! {
+                    <ol class="module-list" data-test="module-list">
+                        {catalogue.modules().iter().map(|module| {
+                            let t = module.translation_or_english(locale.as_str());
+                            let progress = training::progress(module, read.get(&module.slug));
+                            let href = resume_link(module, &progress, t.lang);
+                            let languages = module.translations.iter().map(|t| language_name(t.lang)).collect::<Vec<_>>().join(", ");
+                            view! {
+                                <li class="card" lang=t.lang>
+                                    <h2><a href=href data-test="module-link">{t.title.clone()}</a></h2>
+                                    <p>{t.summary.clone()}</p>
+                                    <p class="meta" lang=locale.as_str()>
+                                        {fill(td_string!(locale, training_minutes), &[("n", &t.minutes.to_string())])}
+                                        " · " {td_string!(locale, training_languages)} ": " {languages}
+                                    </p>
+                                    {signed_in.then(|| view! { <ProgressLine locale progress /> })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            })}}
+        </Suspense>
     }
+}
+
+/// One module, for members: `?lang=xx` picks the translation, else the member's language
+/// when the module has it, else English.
+#[component]
+pub fn ModulePage() -> impl IntoView {
+    let locale = use_locale();
+    let slug = use_params_map().with_untracked(|p| p.get("slug")).unwrap_or_default();
+    let catalogue = catalogue();
+    let Some(module) = catalogue.module(&slug).cloned() else {
+        set_status(404);
+        return view! {
+            <PageTitle text=td_string!(locale, not_found_title).to_string() />
+            <p>{td_string!(locale, module_not_found)}</p>
+            <p><a href="/training">{td_string!(locale, module_back)}</a></p>
+        }
+        .into_any();
+    };
+    if use_user().is_none() {
+        redirect_to_sign_in(&format!("/training/{slug}"));
+        return view! { <p>{td_string!(locale, sign_in_required)}</p> }.into_any();
+    }
+    let requested = use_query_map().with_untracked(|q| q.get("lang"));
+    let t = requested
+        .as_deref()
+        .and_then(|l| module.translation(l))
+        .unwrap_or_else(|| module.translation_or_english(locale.as_str()))
+        .clone();
+    if let Some(page_language) = use_context::<PageLanguage>() {
+        page_language.0.set(Some(t.lang));
+    }
+    let position = catalogue.modules().iter().position(|m| m.slug == module.slug).unwrap_or_default();
+    let neighbour = |i: Option<usize>| {
+        i.and_then(|i| catalogue.modules().get(i)).map(|m| (m.slug.clone(), m.translation_or_english(t.lang).title.clone()))
+    };
+    let (previous, next) = (neighbour(position.checked_sub(1)), neighbour(Some(position + 1)));
+    let lang = t.lang;
+
+    view! {
+        <p class="breadcrumb"><a href="/training">{td_string!(locale, module_back)}</a></p>
+        <article class="module" lang=lang data-test="module">
+            <h1>{t.title.clone()}</h1>
+            <leptos_meta::Title text=format!("{} · {}", t.title, td_string!(locale, site_name)) />
+            <p class="meta" lang=locale.as_str()>{fill(td_string!(locale, module_reading_time), &[("n", &t.reading_minutes.to_string())])}</p>
+            <nav class="translations" aria-label=td_string!(locale, module_read_in) lang=locale.as_str()>
+                <span>{td_string!(locale, module_read_in)} ": "</span>
+                <ul>
+                    {module.translations.iter().map(|other| {
+                        let current = (other.lang == lang).then_some("page");
+                        view! {
+                            <li><a href=format!("/training/{}?lang={}", module.slug, other.lang) hreflang=other.lang lang=other.lang aria-current=current data-test=format!("lang-{}", other.lang)>
+                                {language_name(other.lang)}
+                            </a></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </nav>
+            <section class="objectives" aria-labelledby="objectives-heading">
+                <h2 id="objectives-heading" lang=locale.as_str()>{td_string!(locale, module_objectives)}</h2>
+                <ul>{t.objectives.iter().map(|o| view! { <li>{o.clone()}</li> }).collect_view()}</ul>
+            </section>
+            <Suspense>
+                {move || { let (module, t) = (module.clone(), t.clone()); Suspend::new(async move {
+                    let done = read_sections_now().await.remove(&module.slug).unwrap_or_default();
+                    let progress = training::progress(&module, Some(&done));
+                    view! {
+                        <nav class="toc" aria-labelledby="toc-heading">
+                            <h2 id="toc-heading" lang=locale.as_str()>{td_string!(locale, module_contents)}</h2>
+                            <ProgressLine locale progress=progress.clone() />
+                            <ol>
+                                {t.sections.iter().map(|s| {
+                                    let is_read = done.contains(&s.id);
+                                    view! {
+                                        <li>
+                                            <a href=format!("#{}", s.id)>{s.title.clone()}</a>
+                                            {is_read.then(|| view! { " " <span class="read-mark" lang=locale.as_str()>"✓ " {td_string!(locale, module_section_read)}</span> })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                        </nav>
+                        <div class="module-intro" inner_html=t.intro_html.clone()></div>
+                        {t.sections.iter().map(|s| {
+                            let is_read = done.contains(&s.id);
+                            let heading_id = format!("{}-heading", s.id);
+                            let labelled_by = heading_id.clone();
+                            view! {
+                                <section id=s.id.clone() aria-labelledby=labelled_by class="module-section">
+                                    <h2 id=heading_id><a class="heading-anchor" href=format!("#{}", s.id)>{s.title.clone()}</a></h2>
+                                    <div inner_html=s.html.clone()></div>
+                                    {if is_read {
+                                        view! { <p class="read-mark" lang=locale.as_str()>"✓ " {td_string!(locale, module_section_read)}</p> }.into_any()
+                                    } else {
+                                        view! {
+                                            <form method="post" action="/api/training/mark_read" class="mark-read" lang=locale.as_str()>
+                                                <input type="hidden" name="module" value=module.slug.clone() />
+                                                <input type="hidden" name="section" value=s.id.clone() />
+                                                <input type="hidden" name="lang" value=lang />
+                                                <button type="submit" class="button button-secondary" data-test=format!("mark-read-{}", s.id)>
+                                                    {td_string!(locale, module_mark_read)}
+                                                </button>
+                                            </form>
+                                        }.into_any()
+                                    }}
+                                </section>
+                            }
+                        }).collect_view()}
+                        {progress.complete().then(|| view! {
+                            <p class="alert alert-success" role="status" lang=locale.as_str() data-test="module-complete">{td_string!(locale, module_all_read)}</p>
+                        })}
+                    }
+                })}}
+            </Suspense>
+        </article>
+        <nav class="module-nav" aria-label=td_string!(locale, nav_training)>
+            {previous.map(|(slug, title)| view! {
+                <a rel="prev" href=format!("/training/{slug}?lang={lang}")><span>{td_string!(locale, module_previous)}</span> <strong>{title}</strong></a>
+            })}
+            {next.map(|(slug, title)| view! {
+                <a rel="next" href=format!("/training/{slug}?lang={lang}")><span>{td_string!(locale, module_next)}</span> <strong>{title}</strong></a>
+            })}
+        </nav>
+    }
+    .into_any()
 }

@@ -10,6 +10,7 @@ pub mod rate_limit;
 pub mod request;
 pub mod sessions;
 pub mod state;
+pub mod training;
 
 pub use error::AppError;
 pub use state::{AppState, Settings};

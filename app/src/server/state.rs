@@ -5,6 +5,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::AnyPool;
 
+use super::content::Content;
 use super::db::Backend;
 
 /// Run-time settings the application needs (the binary builds them from its configuration).
@@ -51,4 +52,5 @@ pub struct AppState {
     pub pool: AnyPool,
     pub backend: Backend,
     pub settings: Arc<Settings>,
+    pub content: Content,
 }

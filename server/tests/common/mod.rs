@@ -12,6 +12,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use guildhall_app::domain::role::Role;
 use guildhall_app::server::accounts::{self, NewAccount};
+use guildhall_app::server::content::{Catalogue, Content};
 use guildhall_app::server::db::{self, Backend};
 use guildhall_app::server::Settings;
 use guildhall_server::router;
@@ -78,8 +79,19 @@ impl TestApp {
     async fn open(url: &str, settings: Settings, postgres_db: Option<(String, String)>, dir: tempfile::TempDir) -> TestApp {
         let (pool, backend) = db::connect(url).await.expect("database opens");
         db::migrate(&pool, backend).await.expect("migrations apply");
-        let state = router::app_state(pool.clone(), backend, settings.clone(), "target/site");
-        TestApp { router: router::build(state), pool, backend, settings, postgres_db, _dir: dir }
+        let router = Self::router(&pool, backend, &settings);
+        TestApp { router, pool, backend, settings, postgres_db, _dir: dir }
+    }
+
+    fn router(pool: &AnyPool, backend: Backend, settings: &Settings) -> Router {
+        let content_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+        let content = Content::new(Catalogue::load(&content_dir).expect("content/ loads"));
+        router::build(router::app_state(pool.clone(), backend, settings.clone(), content, "target/site"))
+    }
+
+    /// As after a restart of the server: everything in memory is new, the database is not.
+    pub fn restart(&mut self) {
+        self.router = Self::router(&self.pool, self.backend, &self.settings);
     }
 
     pub async fn finish(self) {

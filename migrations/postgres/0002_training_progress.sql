@@ -1,0 +1,8 @@
+-- Which sections of which module each member has read (whatever the language).
+CREATE TABLE section_progress (
+    user_id     BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    module_slug TEXT   NOT NULL,
+    section_id  TEXT   NOT NULL,
+    read_at     BIGINT NOT NULL,
+    PRIMARY KEY (user_id, module_slug, section_id)
+);
