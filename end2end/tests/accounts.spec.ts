@@ -1,22 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
+import { PASSWORD, uniqueEmail, watchConsole } from "./helpers";
 
 const NAME = "Jiří Dvořák";
-const PASSWORD = "a long and private phrase";
-
-function uniqueEmail(project: string): string {
-  return `jiri.${project}.${Date.now()}@example.cz`;
-}
-
-// With JavaScript on, every page must hydrate cleanly: any console error (a CSP violation,
-// a panic, a failed island) fails the test.
-function watchConsole(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (msg) => {
-    if (msg.type() === "error") errors.push(msg.text());
-  });
-  page.on("pageerror", (err) => errors.push(err.message));
-  return errors;
-}
 
 async function expectHydrated(page: Page, formTest: string, javaScript: boolean) {
   const form = page.locator(`[data-test="${formTest}"]`);
