@@ -26,9 +26,15 @@ echo "cold start to first /healthz 200: $(( (t1 - t0) / 1000000 )) ms"
 sleep 2
 echo "idle RSS after start: $(( $(awk '/VmRSS/ {print $2}' /proc/$pid/status) / 1024 )) MB"
 
+# A signed-in member, for pages behind sign-in.
+curl -sf -c "$dir/jar" -H 'Accept: application/json' -o /dev/null \
+  --data-urlencode 'name=Jānis Bērziņš' --data-urlencode 'email=bench@example.lv' \
+  --data-urlencode 'password=a long and private phrase' --data-urlencode 'language=lv' "$URL/api/register"
+COOKIE="guildhall_session=$(awk '$6 == "guildhall_session" {print $7}' "$dir/jar")"
+
 # wrk prints requests/s and the latency distribution; keep those lines.
 load() {
-  wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency "$URL$1" \
+  wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency ${2:+-H "Cookie: $COOKIE"} "$URL$1" \
     | awk -v path="$1" '/Requests\/sec/ {rps=$2} / 50%/ {p50=$2} / 99%/ {p99=$2} /Non-2xx/ {bad=$NF}
         END {printf "%-16s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n", path, rps, p50, p99, (bad ? bad : 0)}'
 }
@@ -39,6 +45,8 @@ for round in 1 2; do
   load /bench/baseline
   load /
   load "/?rendered"   # a query string bypasses the page cache: rendered for every request
+  load "/bench/baseline/training/service-quality?lang=lv" member
+  load "/training/service-quality?lang=lv" member
 done
 echo "idle RSS after load: $(( $(awk '/VmRSS/ {print $2}' /proc/$pid/status) / 1024 )) MB"
 

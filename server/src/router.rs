@@ -75,18 +75,44 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-/// Adds `/bench/baseline`: a bare handler serving the home page's bytes from memory, outside
-/// every layer, so a load test can compare the real page against it in the same process.
+/// Adds `/bench/baseline/<path>`: a bare handler, outside every layer, serving from memory
+/// the bytes that `<path>` gave on its first request (made with the caller's cookies), so a
+/// load test can compare a real page against the same bytes in the same process.
 pub async fn with_bench_baseline(app: Router) -> Router {
-    use axum::body::Body;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    use axum::body::{Body, Bytes};
+    use axum::extract::Request;
+    use axum::http::header;
     use axum::response::Html;
     use http_body_util::BodyExt;
     use tower::ServiceExt;
 
-    let res = app.clone().oneshot(axum::http::Request::get("/").body(Body::empty()).unwrap()).await;
-    let bytes = match res {
-        Ok(res) => res.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default(),
-        Err(never) => match never {},
+    let pages: Arc<Mutex<HashMap<String, Bytes>>> = Arc::default();
+    let inner = app.clone();
+    let baseline = move |req: Request| {
+        let (pages, inner) = (pages.clone(), inner.clone());
+        async move {
+            let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str()).trim_start_matches("/bench/baseline").to_owned();
+            let target = if target.is_empty() || target.starts_with('?') { format!("/{target}") } else { target };
+            if let Some(bytes) = pages.lock().ok().and_then(|p| p.get(&target).cloned()) {
+                return Html(bytes);
+            }
+            let mut first = axum::http::Request::get(&target);
+            if let Some(cookie) = req.headers().get(header::COOKIE) {
+                first = first.header(header::COOKIE, cookie);
+            }
+            let res = inner.oneshot(first.body(Body::empty()).unwrap_or_default()).await;
+            let bytes = match res {
+                Ok(res) => res.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default(),
+                Err(never) => match never {},
+            };
+            if let Ok(mut p) = pages.lock() {
+                p.insert(target, bytes.clone());
+            }
+            Html(bytes)
+        }
     };
-    app.route("/bench/baseline", get(move || std::future::ready(Html(bytes.clone()))))
+    app.route("/bench/baseline", get(baseline.clone())).route("/bench/baseline/{*path}", get(baseline))
 }
