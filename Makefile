@@ -22,7 +22,7 @@ run: build
 test: test-tools test-rust build test-e2e
 
 build: tools
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown

@@ -85,3 +85,10 @@ test("the layout works at 360 px wide", async ({ page }) => {
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Skip to main content" })).toBeFocused();
 });
+
+test("the browser bundle is sent precompressed", async ({ request }) => {
+  const res = await request.get("/pkg/guildhall.wasm", { headers: { "Accept-Encoding": "br, gzip" } });
+  expect(res.status()).toBe(200);
+  expect(res.headers()["content-encoding"]).toBe("br");
+  expect(res.headers()["cache-control"]).toBe("public, no-cache");
+});

@@ -9,6 +9,8 @@ use clap::Parser;
 use guildhall_app::server::accounts::{self, NewAccount};
 use guildhall_app::server::content::{Catalogue, Content, ContentError, last_modified};
 use guildhall_app::server::db;
+use guildhall_app::server::AppError;
+use guildhall_app::i18n::Locale;
 use guildhall_app::server::rate_limit;
 use guildhall_app::server::sessions::SqlSessionStore;
 use guildhall_app::domain::role::Role;
@@ -45,14 +47,11 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await.map(|()| ExitCode::SUCCESS),
         Command::Admin(AdminCommand::Create { email, name, language }) => {
-            let (pool, backend) = open_database(&config).await?;
+            let (pool, _) = open_database(&config).await?;
             let password = read_new_password()?;
-            let account = NewAccount::check(&name, &email, &password, &language, Role::Admin)
-                .map_err(|e| format!("cannot create this administrator: {:?}", e.code()))?;
-            let user = accounts::create(&pool, account)
-                .await
-                .map_err(|e| format!("cannot create this administrator: {:?}", e.code()))?;
-            let _ = backend;
+            let refused = |e: AppError| format!("cannot create this administrator: {}", e.code().message(Locale::en));
+            let account = NewAccount::check(&name, &email, &password, &language, Role::Admin).map_err(refused)?;
+            let user = accounts::create(&pool, account).await.map_err(refused)?;
             println!("Administrator {} <{}> created.", user.name, user.email);
             Ok(ExitCode::SUCCESS)
         }
