@@ -13,10 +13,16 @@ const LANGUAGES: [&str; 5] = ["cs", "en", "lv", "pl", "sl"];
 /// 50 modules cut from the real ones (each file a real lesson), every one in five languages.
 fn generate_corpus(dir: &Path) {
     let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/modules");
-    let sources: Vec<String> = ["service-excellence", "performance-standards", "service-quality", "service-operations", "great-service-qualities"]
-        .iter()
-        .map(|slug| std::fs::read_to_string(real.join(slug).join("en.md")).unwrap())
-        .collect();
+    let sources: Vec<String> = [
+        "service-excellence",
+        "performance-standards",
+        "service-quality",
+        "service-operations",
+        "great-service-qualities",
+    ]
+    .iter()
+    .map(|slug| std::fs::read_to_string(real.join(slug).join("en.md")).unwrap())
+    .collect();
     for i in 0..MODULES {
         let module = dir.join("modules").join(format!("module-{i:02}"));
         std::fs::create_dir_all(&module).unwrap();
@@ -24,7 +30,13 @@ fn generate_corpus(dir: &Path) {
         let text = sources[i % sources.len()]
             .replace("](/training/", "](https://example.org/training/")
             .lines()
-            .map(|l| if l.starts_with("order = ") { format!("order = {}", i + 1) } else { l.to_owned() })
+            .map(|l| {
+                if l.starts_with("order = ") {
+                    format!("order = {}", i + 1)
+                } else {
+                    l.to_owned()
+                }
+            })
             .collect::<Vec<_>>()
             .join("\n");
         for lang in LANGUAGES {
@@ -46,13 +58,18 @@ fn read_all(dir: &Path) -> usize {
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     generate_corpus(dir.path());
-    let catalogue = Catalogue::load(dir.path()).unwrap_or_else(|e| panic!("generated corpus must load: {:?}", &e[..e.len().min(3)]));
+    let catalogue = Catalogue::load(dir.path())
+        .unwrap_or_else(|e| panic!("generated corpus must load: {:?}", &e[..e.len().min(3)]));
     assert_eq!(catalogue.modules().len(), MODULES);
 
     let mut group = c.benchmark_group("content_load_50x5");
     group.sample_size(20);
-    group.bench_function("baseline: read the 250 files", |b| b.iter(|| read_all(dir.path())));
-    group.bench_function("load, check and render", |b| b.iter(|| Catalogue::load(dir.path()).unwrap()));
+    group.bench_function("baseline: read the 250 files", |b| {
+        b.iter(|| read_all(dir.path()))
+    });
+    group.bench_function("load, check and render", |b| {
+        b.iter(|| Catalogue::load(dir.path()).unwrap())
+    });
     group.finish();
 }
 

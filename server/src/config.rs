@@ -6,7 +6,11 @@ use clap::{Args, Parser, Subcommand};
 use guildhall_app::server::Settings;
 
 #[derive(Debug, Parser)]
-#[command(name = "guildhall", version, about = "Guildhall: the member portal of a professional or trade association")]
+#[command(
+    name = "guildhall",
+    version,
+    about = "Guildhall: the member portal of a professional or trade association"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
@@ -19,34 +23,69 @@ pub struct Cli {
 pub struct Config {
     /// Database URL: `sqlite://data/guildhall.db` (file created on first run) or
     /// `postgres://user:password@host/dbname`. One binary serves both.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/guildhall.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/guildhall.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// Address and port the portal listens on.
-    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub site_addr: SocketAddr,
 
     /// The portal's public base URL, used for absolute links and QR codes. When it starts
     /// with https://, cookies are Secure and HSTS is sent.
-    #[arg(long, env = "GUILDHALL_PUBLIC_URL", default_value = "http://127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "GUILDHALL_PUBLIC_URL",
+        default_value = "http://127.0.0.1:3000",
+        global = true
+    )]
     pub public_url: String,
 
     /// Folder holding training modules, quizzes, programmes and the code of conduct.
-    #[arg(long, env = "GUILDHALL_CONTENT_DIR", default_value = "content", global = true)]
+    #[arg(
+        long,
+        env = "GUILDHALL_CONTENT_DIR",
+        default_value = "content",
+        global = true
+    )]
     pub content_dir: PathBuf,
 
     /// Reload the content folder when its files change (for writing modules; a broken
     /// edit is logged and the last good content kept).
-    #[arg(long, env = "GUILDHALL_WATCH_CONTENT", default_value_t = false, global = true)]
+    #[arg(
+        long,
+        env = "GUILDHALL_WATCH_CONTENT",
+        default_value_t = false,
+        global = true
+    )]
     pub watch_content: bool,
 
     /// Folder with the built browser assets (`pkg/`), as cargo-leptos writes them.
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
     pub site_root: String,
 
     /// Take the client address from the last X-Forwarded-For entry. Only behind a proxy
     /// you control, which must overwrite that header.
-    #[arg(long, env = "GUILDHALL_TRUST_FORWARDED_FOR", default_value_t = false, global = true)]
+    #[arg(
+        long,
+        env = "GUILDHALL_TRUST_FORWARDED_FOR",
+        default_value_t = false,
+        global = true
+    )]
     pub trust_forwarded_for: bool,
 
     /// Minutes without a request after which a session ends.
@@ -58,18 +97,38 @@ pub struct Config {
     pub session_max_hours: u64,
 
     /// Failed sign-ins allowed per account, and per client address, in 15 minutes.
-    #[arg(long, env = "GUILDHALL_LOGIN_ATTEMPTS", default_value_t = 10, global = true)]
+    #[arg(
+        long,
+        env = "GUILDHALL_LOGIN_ATTEMPTS",
+        default_value_t = 10,
+        global = true
+    )]
     pub login_attempts: i64,
-    #[arg(long, env = "GUILDHALL_LOGIN_ATTEMPTS_PER_IP", default_value_t = 50, global = true)]
+    #[arg(
+        long,
+        env = "GUILDHALL_LOGIN_ATTEMPTS_PER_IP",
+        default_value_t = 50,
+        global = true
+    )]
     pub login_attempts_per_ip: i64,
 
     /// Also serve `/bench/baseline`: the home page's bytes, rendered once at start, from
     /// memory. Only for load-test baselines (BENCHMARKS.md); never in production.
-    #[arg(long, env = "GUILDHALL_BENCH_BASELINE", default_value_t = false, global = true)]
+    #[arg(
+        long,
+        env = "GUILDHALL_BENCH_BASELINE",
+        default_value_t = false,
+        global = true
+    )]
     pub bench_baseline: bool,
 
     /// Log format: `text` for people, `json` for log collectors. Levels via RUST_LOG.
-    #[arg(long, env = "GUILDHALL_LOG_FORMAT", default_value = "text", global = true)]
+    #[arg(
+        long,
+        env = "GUILDHALL_LOG_FORMAT",
+        default_value = "text",
+        global = true
+    )]
     pub log_format: LogFormat,
 }
 

@@ -6,14 +6,14 @@ use std::time::Duration;
 
 use axum::serve::ListenerExt;
 use clap::Parser;
+use guildhall_app::domain::role::Role;
+use guildhall_app::i18n::Locale;
+use guildhall_app::server::AppError;
 use guildhall_app::server::accounts::{self, NewAccount};
 use guildhall_app::server::content::{Catalogue, Content, ContentError, last_modified};
 use guildhall_app::server::db;
-use guildhall_app::server::AppError;
-use guildhall_app::i18n::Locale;
 use guildhall_app::server::rate_limit;
 use guildhall_app::server::sessions::SqlSessionStore;
-use guildhall_app::domain::role::Role;
 use guildhall_server::config::{AdminCommand, Cli, Command, Config, ContentCommand, LogFormat};
 use guildhall_server::router;
 use tracing_subscriber::EnvFilter;
@@ -25,7 +25,10 @@ fn main() -> ExitCode {
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
     init_tracing(cli.config.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("guildhall: cannot start the async runtime: {e}");
@@ -46,18 +49,32 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let config = cli.config;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await.map(|()| ExitCode::SUCCESS),
-        Command::Admin(AdminCommand::Create { email, name, language }) => {
+        Command::Admin(AdminCommand::Create {
+            email,
+            name,
+            language,
+        }) => {
             let (pool, _) = open_database(&config).await?;
             let password = read_new_password()?;
-            let refused = |e: AppError| format!("cannot create this administrator: {}", e.code().message(Locale::en));
-            let account = NewAccount::check(&name, &email, &password, &language, Role::Admin).map_err(refused)?;
+            let refused = |e: AppError| {
+                format!(
+                    "cannot create this administrator: {}",
+                    e.code().message(Locale::en)
+                )
+            };
+            let account = NewAccount::check(&name, &email, &password, &language, Role::Admin)
+                .map_err(refused)?;
             let user = accounts::create(&pool, account).await.map_err(refused)?;
             println!("Administrator {} <{}> created.", user.name, user.email);
             Ok(ExitCode::SUCCESS)
         }
         Command::Content(ContentCommand::Check) => match Catalogue::load(&config.content_dir) {
             Ok(catalogue) => {
-                let translations: usize = catalogue.modules().iter().map(|m| m.translations.len()).sum();
+                let translations: usize = catalogue
+                    .modules()
+                    .iter()
+                    .map(|m| m.translations.len())
+                    .sum();
                 println!(
                     "{}: {} modules in {translations} files, no problems found",
                     config.content_dir.display(),
@@ -72,7 +89,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         },
         Command::Backup { file } => {
             if file.exists() {
-                return Err(format!("{} already exists; choose a new file name", file.display()).into());
+                return Err(
+                    format!("{} already exists; choose a new file name", file.display()).into(),
+                );
             }
             let (pool, backend) = open_database(&config).await?;
             db::backup(&pool, backend, &file).await?;
@@ -84,14 +103,20 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
 
 async fn open_database(config: &Config) -> Result<(sqlx::AnyPool, db::Backend), Failure> {
     let (pool, backend) = db::connect(&config.database_url).await?;
-    db::migrate(&pool, backend).await.map_err(|e| format!("{e}; the portal was not started"))?;
+    db::migrate(&pool, backend)
+        .await
+        .map_err(|e| format!("{e}; the portal was not started"))?;
     Ok((pool, backend))
 }
 
 async fn serve(config: Config) -> Result<(), Failure> {
     let catalogue = Catalogue::load(&config.content_dir).map_err(|errors| {
         print_content_errors(&errors);
-        format!("refusing to start: {} problem(s) in {}; nothing was served", errors.len(), config.content_dir.display())
+        format!(
+            "refusing to start: {} problem(s) in {}; nothing was served",
+            errors.len(),
+            config.content_dir.display()
+        )
     })?;
     tracing::info!(modules = catalogue.modules().len(), "content loaded");
     let content = Content::new(catalogue);
@@ -100,7 +125,13 @@ async fn serve(config: Config) -> Result<(), Failure> {
     }
     let (pool, backend) = open_database(&config).await?;
     tracing::info!(backend = ?backend, "database ready, migrations applied");
-    let state = router::app_state(pool.clone(), backend, config.settings(), content, &config.site_root);
+    let state = router::app_state(
+        pool.clone(),
+        backend,
+        config.settings(),
+        content,
+        &config.site_root,
+    );
     let mut app = router::build(state);
     if config.bench_baseline {
         app = router::with_bench_baseline(app).await;
@@ -116,9 +147,12 @@ async fn serve(config: Config) -> Result<(), Failure> {
             let _ = tcp.set_nodelay(true);
         });
     tracing::info!("Guildhall listening on http://{}", config.site_addr);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -150,7 +184,10 @@ async fn watch_content(dir: PathBuf, content: Content) {
                 for error in &errors {
                     tracing::warn!("{error}");
                 }
-                tracing::warn!("content not reloaded: {} problem(s); still serving the last good version", errors.len());
+                tracing::warn!(
+                    "content not reloaded: {} problem(s); still serving the last good version",
+                    errors.len()
+                );
             }
         }
     }
@@ -212,7 +249,9 @@ fn read_new_password() -> Result<String, Failure> {
 fn init_tracing(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn,leptos_axum=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),

@@ -20,15 +20,21 @@ const CACHEABLE: &[&str] = &["/"];
 /// Rendered into cached pages where the nonce goes; replaced on every response.
 const NONCE_MARK: &str = "guildhall-nonce-mark";
 
+/// A rendered page: its headers and body, keyed by path and language.
+type Pages = HashMap<(String, Locale), (HeaderMap, Bytes)>;
+
 #[derive(Clone)]
 pub struct PageCache {
-    pages: Arc<RwLock<HashMap<(String, Locale), (HeaderMap, Bytes)>>>,
+    pages: Arc<RwLock<Pages>>,
     session_cookie: &'static str,
 }
 
 impl PageCache {
     pub fn new(https: bool) -> Self {
-        PageCache { pages: Arc::default(), session_cookie: sessions::cookie_name(https) }
+        PageCache {
+            pages: Arc::default(),
+            session_cookie: sessions::cookie_name(https),
+        }
     }
 }
 
@@ -44,7 +50,11 @@ pub async fn serve(State(cache): State<PageCache>, mut req: Request, next: Next)
         return next.run(req).await;
     };
     let key = (req.uri().path().to_owned(), visitor_locale(req.headers()));
-    let cached = cache.pages.read().ok().and_then(|pages| pages.get(&key).cloned());
+    let cached = cache
+        .pages
+        .read()
+        .ok()
+        .and_then(|pages| pages.get(&key).cloned());
     if let Some((headers, body)) = cached {
         return respond(headers, &body, &nonce);
     }
@@ -56,7 +66,10 @@ pub async fn serve(State(cache): State<PageCache>, mut req: Request, next: Next)
     }
     let (parts, body) = res.into_parts();
     let Ok(body) = body.collect().await.map(|b| b.to_bytes()) else {
-        return Response::builder().status(StatusCode::INTERNAL_SERVER_ERROR).body(Body::empty()).unwrap_or_default();
+        return Response::builder()
+            .status(StatusCode::INTERNAL_SERVER_ERROR)
+            .body(Body::empty())
+            .unwrap_or_default();
     };
     if let Ok(mut pages) = cache.pages.write() {
         pages.insert(key, (parts.headers.clone(), body.clone()));

@@ -25,13 +25,25 @@ use crate::security;
 /// Largest request body accepted (forms, uploads come later with their own limits).
 const BODY_LIMIT: usize = 256 * 1024;
 
-pub fn app_state(pool: AnyPool, backend: Backend, settings: Settings, content: Content, site_root: &str) -> AppState {
+pub fn app_state(
+    pool: AnyPool,
+    backend: Backend,
+    settings: Settings,
+    content: Content,
+    site_root: &str,
+) -> AppState {
     let leptos_options = LeptosOptions::builder()
         .output_name("guildhall")
         .site_root(site_root)
         .site_pkg_dir("pkg")
         .build();
-    AppState { leptos_options, pool, backend, settings: Arc::new(settings), content }
+    AppState {
+        leptos_options,
+        pool,
+        backend,
+        settings: Arc::new(settings),
+        content,
+    }
 }
 
 pub fn build(state: AppState) -> Router {
@@ -56,13 +68,26 @@ pub fn build(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
-        .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), render_shell)
-        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .leptos_routes_with_context(
+            &state,
+            generate_route_list(App),
+            context.clone(),
+            render_shell,
+        )
+        .fallback(file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ))
         .layer(from_fn_with_state(state.clone(), identify))
         .layer(session_layer)
-        .layer(from_fn_with_state(state.clone(), security::same_origin_writes))
+        .layer(from_fn_with_state(
+            state.clone(),
+            security::same_origin_writes,
+        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(from_fn_with_state(PageCache::new(settings.https()), page_cache::serve))
+        .layer(from_fn_with_state(
+            PageCache::new(settings.https()),
+            page_cache::serve,
+        ))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .with_state(state)
 }
@@ -94,8 +119,17 @@ pub async fn with_bench_baseline(app: Router) -> Router {
     let baseline = move |req: Request| {
         let (pages, inner) = (pages.clone(), inner.clone());
         async move {
-            let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str()).trim_start_matches("/bench/baseline").to_owned();
-            let target = if target.is_empty() || target.starts_with('?') { format!("/{target}") } else { target };
+            let target = req
+                .uri()
+                .path_and_query()
+                .map_or("/", |pq| pq.as_str())
+                .trim_start_matches("/bench/baseline")
+                .to_owned();
+            let target = if target.is_empty() || target.starts_with('?') {
+                format!("/{target}")
+            } else {
+                target
+            };
             if let Some(bytes) = pages.lock().ok().and_then(|p| p.get(&target).cloned()) {
                 return Html(bytes);
             }
@@ -103,9 +137,16 @@ pub async fn with_bench_baseline(app: Router) -> Router {
             if let Some(cookie) = req.headers().get(header::COOKIE) {
                 first = first.header(header::COOKIE, cookie);
             }
-            let res = inner.oneshot(first.body(Body::empty()).unwrap_or_default()).await;
+            let res = inner
+                .oneshot(first.body(Body::empty()).unwrap_or_default())
+                .await;
             let bytes = match res {
-                Ok(res) => res.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default(),
+                Ok(res) => res
+                    .into_body()
+                    .collect()
+                    .await
+                    .map(|b| b.to_bytes())
+                    .unwrap_or_default(),
                 Err(never) => match never {},
             };
             if let Ok(mut p) = pages.lock() {
@@ -114,5 +155,6 @@ pub async fn with_bench_baseline(app: Router) -> Router {
             Html(bytes)
         }
     };
-    app.route("/bench/baseline", get(baseline.clone())).route("/bench/baseline/{*path}", get(baseline))
+    app.route("/bench/baseline", get(baseline.clone()))
+        .route("/bench/baseline/{*path}", get(baseline))
 }

@@ -22,28 +22,53 @@ pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next
     if let Ok(csp) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     // Assets keep their names across builds, so browsers revalidate them (a cheap 304);
     // pages are never kept by shared caches.
-    let caching = if is_asset { "public, no-cache" } else { "private, no-store" };
-    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static(caching));
+    let caching = if is_asset {
+        "public, no-cache"
+    } else {
+        "private, no-store"
+    };
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static(caching));
     if state.settings.https() {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
     }
     res
 }
 
 /// Refuses any state-changing request that a browser says comes from another site: the
 /// defence against cross-site request forgery, on top of SameSite cookies.
-pub async fn same_origin_writes(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn same_origin_writes(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
     let headers = req.headers();
-    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     let allowed = match (text("sec-fetch-site"), text(header::ORIGIN.as_str())) {
         (Some(site), _) => site == "same-origin" || site == "none",
         (None, Some(origin)) => {
@@ -57,7 +82,11 @@ pub async fn same_origin_writes(State(state): State<AppState>, req: Request, nex
         next.run(req).await
     } else {
         tracing::warn!(method = %req.method(), path = req.uri().path(), "cross-site write refused");
-        (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response()
+        (
+            StatusCode::FORBIDDEN,
+            "Cross-site requests are not allowed.",
+        )
+            .into_response()
     }
 }
 

@@ -15,19 +15,42 @@ async fn a_member_registers_signs_in_and_out_and_the_session_ends_on_the_server(
     on_each_backend(Settings::default(), |app| async move {
         let mut browser = app.client();
         let res = browser
-            .api("/api/register", &[("name", NAME), ("email", "Jiri@Example.CZ"), ("password", PASSWORD), ("language", "cs")])
+            .api(
+                "/api/register",
+                &[
+                    ("name", NAME),
+                    ("email", "Jiri@Example.CZ"),
+                    ("password", PASSWORD),
+                    ("language", "cs"),
+                ],
+            )
             .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         assert_eq!(res.location(), "/account");
         let cookie = res.set_cookie().join("\n");
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-        assert!(!cookie.contains("Secure"), "plain-http deployments cannot use Secure cookies");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        assert!(
+            !cookie.contains("Secure"),
+            "plain-http deployments cannot use Secure cookies"
+        );
 
         let account = browser.get("/account").await;
         assert_eq!(account.status, StatusCode::OK);
-        assert!(account.body.contains(NAME), "the account page shows the name exactly");
-        assert!(account.body.contains("jiri@example.cz"), "emails are stored lower-cased");
-        assert!(account.body.contains(r#"<html lang="cs""#), "the member's language wins");
+        assert!(
+            account.body.contains(NAME),
+            "the account page shows the name exactly"
+        );
+        assert!(
+            account.body.contains("jiri@example.cz"),
+            "emails are stored lower-cased"
+        );
+        assert!(
+            account.body.contains(r#"<html lang="cs""#),
+            "the member's language wins"
+        );
 
         let stolen = browser.cookies.clone();
         let res = browser.api("/api/logout", &[]).await;
@@ -42,7 +65,12 @@ async fn a_member_registers_signs_in_and_out_and_the_session_ends_on_the_server(
         assert_eq!(replay.get("/account").await.status, StatusCode::FOUND);
 
         let mut again = app.client();
-        let res = again.api("/api/login", &[("email", "jiri@example.cz"), ("password", PASSWORD)]).await;
+        let res = again
+            .api(
+                "/api/login",
+                &[("email", "jiri@example.cz"), ("password", PASSWORD)],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         assert!(again.get("/account").await.body.contains(NAME));
         app
@@ -57,21 +85,49 @@ async fn registration_refuses_bad_input_with_a_reason_per_field() {
         let cases = [
             (("", "a@example.com", PASSWORD), "NameRequired", "name"),
             ((NAME, "not-an-email", PASSWORD), "EmailInvalid", "email"),
-            ((NAME, "a@example.com", "short"), "PasswordTooShort", "password"),
-            ((NAME, "a@example.com", &"x".repeat(129) as &str), "PasswordTooLong", "password"),
-            ((NAME, "a@example.com", "password1"), "PasswordCommon", "password"),
+            (
+                (NAME, "a@example.com", "short"),
+                "PasswordTooShort",
+                "password",
+            ),
+            (
+                (NAME, "a@example.com", &"x".repeat(129) as &str),
+                "PasswordTooLong",
+                "password",
+            ),
+            (
+                (NAME, "a@example.com", "password1"),
+                "PasswordCommon",
+                "password",
+            ),
         ];
         for ((name, email, password), code, field) in cases {
             let res = browser
-                .api("/api/register", &[("name", name), ("email", email), ("password", password), ("language", "en")])
+                .api(
+                    "/api/register",
+                    &[
+                        ("name", name),
+                        ("email", email),
+                        ("password", password),
+                        ("language", "en"),
+                    ],
+                )
                 .await;
-            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{code}: {}", res.body);
+            assert_eq!(
+                res.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{code}: {}",
+                res.body
+            );
             let err: serde_json::Value = serde_json::from_str(&res.body).unwrap();
             assert_eq!(err["code"], code);
             assert_eq!(err["field"], field);
             assert!(!err["message"].as_str().unwrap().is_empty());
         }
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&app.pool).await.unwrap();
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
         assert_eq!(count, 0, "nothing half-made");
         app
     })
@@ -82,8 +138,21 @@ async fn registration_refuses_bad_input_with_a_reason_per_field() {
 async fn an_email_registers_once_whatever_its_case() {
     on_each_backend(Settings::default(), |app| async move {
         let mut browser = app.client();
-        let fields = |email| [("name", NAME), ("email", email), ("password", PASSWORD), ("language", "en")];
-        assert_eq!(browser.api("/api/register", &fields("ana@example.si")).await.status, StatusCode::OK);
+        let fields = |email| {
+            [
+                ("name", NAME),
+                ("email", email),
+                ("password", PASSWORD),
+                ("language", "en"),
+            ]
+        };
+        assert_eq!(
+            browser
+                .api("/api/register", &fields("ana@example.si"))
+                .await
+                .status,
+            StatusCode::OK
+        );
         let mut other = app.client();
         let res = other.api("/api/register", &fields("ANA@example.si")).await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
@@ -96,10 +165,28 @@ async fn an_email_registers_once_whatever_its_case() {
 #[tokio::test]
 async fn failed_sign_ins_look_the_same_for_known_and_unknown_emails() {
     on_each_backend(Settings::default(), |app| async move {
-        let _ = app.signed_in("Ana Novak", "ana@example.si", Role::Member).await;
+        let _ = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
         let mut browser = app.client();
-        let wrong_password = browser.api("/api/login", &[("email", "ana@example.si"), ("password", "not her password")]).await;
-        let unknown = browser.api("/api/login", &[("email", "nobody@example.si"), ("password", "not her password")]).await;
+        let wrong_password = browser
+            .api(
+                "/api/login",
+                &[
+                    ("email", "ana@example.si"),
+                    ("password", "not her password"),
+                ],
+            )
+            .await;
+        let unknown = browser
+            .api(
+                "/api/login",
+                &[
+                    ("email", "nobody@example.si"),
+                    ("password", "not her password"),
+                ],
+            )
+            .await;
         assert_eq!(wrong_password.status, StatusCode::UNAUTHORIZED);
         assert_eq!(wrong_password.status, unknown.status);
         assert_eq!(wrong_password.body, unknown.body);
@@ -110,28 +197,54 @@ async fn failed_sign_ins_look_the_same_for_known_and_unknown_emails() {
 
 #[tokio::test]
 async fn sign_in_is_limited_per_account_and_per_address() {
-    let settings = Settings { login_attempts_per_account: 3, login_attempts_per_ip: 5, ..Settings::default() };
+    let settings = Settings {
+        login_attempts_per_account: 3,
+        login_attempts_per_ip: 5,
+        ..Settings::default()
+    };
     on_each_backend(settings, |app| async move {
-        let _ = app.signed_in("Ana Novak", "ana@example.si", Role::Member).await;
+        let _ = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
         // The helper's own sign-in counted once against Ana's account.
         let mut attacker = app.client();
         attacker.ip = Some("203.0.113.7:5000".parse().unwrap());
         for _ in 0..2 {
-            let res = attacker.api("/api/login", &[("email", "ana@example.si"), ("password", "guess guess")]).await;
+            let res = attacker
+                .api(
+                    "/api/login",
+                    &[("email", "ana@example.si"), ("password", "guess guess")],
+                )
+                .await;
             assert_eq!(res.status, StatusCode::UNAUTHORIZED);
         }
         // Now even the right password is refused for a while, and the answer does not say
         // whether the account exists.
-        let res = attacker.api("/api/login", &[("email", "ana@example.si"), ("password", PASSWORD)]).await;
+        let res = attacker
+            .api(
+                "/api/login",
+                &[("email", "ana@example.si"), ("password", PASSWORD)],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
 
         // Per address: other accounts from the same address run out too.
         for i in 0..2 {
             let email = format!("other{i}@example.si");
-            let res = attacker.api("/api/login", &[("email", &email), ("password", "guess guess")]).await;
+            let res = attacker
+                .api(
+                    "/api/login",
+                    &[("email", &email), ("password", "guess guess")],
+                )
+                .await;
             assert_eq!(res.status, StatusCode::UNAUTHORIZED);
         }
-        let res = attacker.api("/api/login", &[("email", "fresh@example.si"), ("password", "guess guess")]).await;
+        let res = attacker
+            .api(
+                "/api/login",
+                &[("email", "fresh@example.si"), ("password", "guess guess")],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
         app
     })
@@ -141,15 +254,36 @@ async fn sign_in_is_limited_per_account_and_per_address() {
 #[tokio::test]
 async fn the_session_id_changes_at_sign_in() {
     on_each_backend(Settings::default(), |app| async move {
-        let _ = app.signed_in("Ana Novak", "ana@example.si", Role::Member).await;
+        let _ = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
         let mut browser = app.client();
         // A refused plain form post stores the typed input, which starts an anonymous session.
-        let res = browser.submit("/api/login", "/login", &[("email", "ana@example.si"), ("password", "wrong one!")]).await;
+        let res = browser
+            .submit(
+                "/api/login",
+                "/login",
+                &[("email", "ana@example.si"), ("password", "wrong one!")],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::FOUND);
-        let before = browser.cookies.get("guildhall_session").cloned().expect("anonymous session");
-        browser.submit("/api/login", "/login", &[("email", "ana@example.si"), ("password", PASSWORD)]).await;
+        let before = browser
+            .cookies
+            .get("guildhall_session")
+            .cloned()
+            .expect("anonymous session");
+        browser
+            .submit(
+                "/api/login",
+                "/login",
+                &[("email", "ana@example.si"), ("password", PASSWORD)],
+            )
+            .await;
         let after = browser.cookies.get("guildhall_session").cloned().unwrap();
-        assert_ne!(before, after, "a planted session id must not survive sign-in");
+        assert_ne!(
+            before, after,
+            "a planted session id must not survive sign-in"
+        );
         let mut planted = app.client();
         planted.cookies.insert("guildhall_session".into(), before);
         assert_eq!(planted.get("/account").await.status, StatusCode::FOUND);
@@ -160,9 +294,14 @@ async fn the_session_id_changes_at_sign_in() {
 
 #[tokio::test]
 async fn a_session_ends_at_the_absolute_timeout_however_active() {
-    let settings = Settings { session_absolute: Duration::from_secs(1), ..Settings::default() };
+    let settings = Settings {
+        session_absolute: Duration::from_secs(1),
+        ..Settings::default()
+    };
     on_each_backend(settings, |app| async move {
-        let mut browser = app.signed_in("Ana Novak", "ana@example.si", Role::Member).await;
+        let mut browser = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
         assert_eq!(browser.get("/account").await.status, StatusCode::OK);
         tokio::time::sleep(Duration::from_millis(2100)).await;
         assert_eq!(browser.get("/account").await.status, StatusCode::FOUND);
@@ -174,22 +313,61 @@ async fn a_session_ends_at_the_absolute_timeout_however_active() {
 #[tokio::test]
 async fn a_password_change_signs_out_every_other_session() {
     on_each_backend(Settings::default(), |app| async move {
-        let mut phone = app.signed_in("Ana Novak", "ana@example.si", Role::Member).await;
+        let mut phone = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
         let mut laptop = app.client();
-        laptop.api("/api/login", &[("email", "ana@example.si"), ("password", PASSWORD)]).await;
+        laptop
+            .api(
+                "/api/login",
+                &[("email", "ana@example.si"), ("password", PASSWORD)],
+            )
+            .await;
         assert_eq!(laptop.get("/account").await.status, StatusCode::OK);
 
-        let res = phone.api("/api/change_password", &[("current_password", "wrong"), ("password", "brand new phrase 2026")]).await;
+        let res = phone
+            .api(
+                "/api/change_password",
+                &[
+                    ("current_password", "wrong"),
+                    ("password", "brand new phrase 2026"),
+                ],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.body.contains("WrongPassword"));
 
-        let res = phone.api("/api/change_password", &[("current_password", PASSWORD), ("password", "brand new phrase 2026")]).await;
+        let res = phone
+            .api(
+                "/api/change_password",
+                &[
+                    ("current_password", PASSWORD),
+                    ("password", "brand new phrase 2026"),
+                ],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
-        assert_eq!(phone.get("/account").await.status, StatusCode::OK, "this device stays signed in");
-        assert_eq!(laptop.get("/account").await.status, StatusCode::FOUND, "others are signed out");
+        assert_eq!(
+            phone.get("/account").await.status,
+            StatusCode::OK,
+            "this device stays signed in"
+        );
+        assert_eq!(
+            laptop.get("/account").await.status,
+            StatusCode::FOUND,
+            "others are signed out"
+        );
 
         let mut fresh = app.client();
-        let res = fresh.api("/api/login", &[("email", "ana@example.si"), ("password", "brand new phrase 2026")]).await;
+        let res = fresh
+            .api(
+                "/api/login",
+                &[
+                    ("email", "ana@example.si"),
+                    ("password", "brand new phrase 2026"),
+                ],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::OK);
         app
     })
@@ -199,16 +377,33 @@ async fn a_password_change_signs_out_every_other_session() {
 #[tokio::test]
 async fn members_change_their_name_language_and_email() {
     on_each_backend(Settings::default(), |app| async move {
-        let mut browser = app.signed_in("Ana Novak", "ana@example.si", Role::Member).await;
-        let res = browser.api("/api/update_profile", &[("name", "Ana  Novák-Žagar"), ("language", "sl")]).await;
+        let mut browser = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
+        let res = browser
+            .api(
+                "/api/update_profile",
+                &[("name", "Ana  Novák-Žagar"), ("language", "sl")],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         let page = browser.get("/account").await.body;
         assert!(page.contains("Ana Novák-Žagar"));
         assert!(page.contains(r#"<html lang="sl""#));
 
-        let res = browser.api("/api/change_email", &[("email", "ana@zagar.si"), ("current_password", "nope nope")]).await;
+        let res = browser
+            .api(
+                "/api/change_email",
+                &[("email", "ana@zagar.si"), ("current_password", "nope nope")],
+            )
+            .await;
         assert!(res.body.contains("WrongPassword"));
-        let res = browser.api("/api/change_email", &[("email", "ana@zagar.si"), ("current_password", PASSWORD)]).await;
+        let res = browser
+            .api(
+                "/api/change_email",
+                &[("email", "ana@zagar.si"), ("current_password", PASSWORD)],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         assert!(browser.get("/account").await.body.contains("ana@zagar.si"));
         app
@@ -220,21 +415,50 @@ async fn members_change_their_name_language_and_email() {
 async fn without_javascript_a_refused_form_comes_back_with_the_input_and_the_reason() {
     on_each_backend(Settings::default(), |app| async move {
         let mut browser = app.client();
-        let fields = [("name", NAME), ("email", "jiri@example.cz"), ("password", "short"), ("language", "lv")];
+        let fields = [
+            ("name", NAME),
+            ("email", "jiri@example.cz"),
+            ("password", "short"),
+            ("language", "lv"),
+        ];
         let res = browser.submit("/api/register", "/register", &fields).await;
         assert_eq!(res.status, StatusCode::FOUND);
-        assert!(res.location().starts_with("http://127.0.0.1:3000/register?"), "{}", res.location());
+        assert!(
+            res.location()
+                .starts_with("http://127.0.0.1:3000/register?"),
+            "{}",
+            res.location()
+        );
         assert!(res.location().contains("__err="));
 
-        let page = browser.get(res.location().trim_start_matches("http://127.0.0.1:3000")).await;
+        let page = browser
+            .get(res.location().trim_start_matches("http://127.0.0.1:3000"))
+            .await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains(&format!(r#"value="{NAME}""#)), "name kept");
-        assert!(page.body.contains(r#"value="jiri@example.cz""#), "email kept");
-        assert!(!page.body.contains(r#"value="short""#), "passwords are never echoed");
-        assert!(page.body.contains("role=\"alert\""), "the reason is announced");
+        assert!(
+            page.body.contains(&format!(r#"value="{NAME}""#)),
+            "name kept"
+        );
+        assert!(
+            page.body.contains(r#"value="jiri@example.cz""#),
+            "email kept"
+        );
+        assert!(
+            !page.body.contains(r#"value="short""#),
+            "passwords are never echoed"
+        );
+        assert!(
+            page.body.contains("role=\"alert\""),
+            "the reason is announced"
+        );
         assert!(page.body.contains(r#"aria-invalid="true""#));
 
-        let fields = [("name", NAME), ("email", "jiri@example.cz"), ("password", PASSWORD), ("language", "lv")];
+        let fields = [
+            ("name", NAME),
+            ("email", "jiri@example.cz"),
+            ("password", PASSWORD),
+            ("language", "lv"),
+        ];
         let res = browser.submit("/api/register", "/register", &fields).await;
         assert_eq!(res.status, StatusCode::FOUND);
         assert_eq!(res.location(), "/account");
@@ -249,26 +473,53 @@ async fn without_javascript_a_refused_form_comes_back_with_the_input_and_the_rea
 async fn language_follows_preference_then_choice_then_browser() {
     on_each_backend(Settings::default(), |app| async move {
         let mut visitor = app.client();
-        let page = visitor.get_with("/", &[("accept-language", "pl-PL,pl;q=0.9,en;q=0.8")]).await;
+        let page = visitor
+            .get_with("/", &[("accept-language", "pl-PL,pl;q=0.9,en;q=0.8")])
+            .await;
         assert!(page.body.contains(r#"<html lang="pl""#));
 
-        let res = visitor.submit("/api/set_language", "/", &[("language", "lv")]).await;
+        let res = visitor
+            .submit("/api/set_language", "/", &[("language", "lv")])
+            .await;
         assert_eq!(res.status, StatusCode::FOUND);
-        assert!(res.set_cookie().iter().any(|c| c.starts_with("guildhall_lang=lv")));
+        assert!(
+            res.set_cookie()
+                .iter()
+                .any(|c| c.starts_with("guildhall_lang=lv"))
+        );
         let page = visitor.get_with("/", &[("accept-language", "pl")]).await;
-        assert!(page.body.contains(r#"<html lang="lv""#), "an explicit choice beats the browser");
+        assert!(
+            page.body.contains(r#"<html lang="lv""#),
+            "an explicit choice beats the browser"
+        );
 
-        let res = visitor.submit("/api/set_language", "/", &[("language", "xx")]).await;
-        assert_eq!(res.status, StatusCode::FOUND, "refusals of plain posts still go back to the page");
+        let res = visitor
+            .submit("/api/set_language", "/", &[("language", "xx")])
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::FOUND,
+            "refusals of plain posts still go back to the page"
+        );
         assert!(res.location().contains("__err="));
 
-        let mut member = app.signed_in("Ana Novak", "ana@example.si", Role::Member).await;
+        let mut member = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
         member.cookies.insert("guildhall_lang".into(), "cs".into());
         let page = member.get("/").await;
-        assert!(page.body.contains(r#"<html lang="en""#), "the member's preference beats the cookie");
-        member.submit("/api/set_language", "/", &[("language", "sl")]).await;
+        assert!(
+            page.body.contains(r#"<html lang="en""#),
+            "the member's preference beats the cookie"
+        );
+        member
+            .submit("/api/set_language", "/", &[("language", "sl")])
+            .await;
         member.cookies.remove("guildhall_lang");
-        assert!(member.get("/").await.body.contains(r#"<html lang="sl""#), "switching saves the preference");
+        assert!(
+            member.get("/").await.body.contains(r#"<html lang="sl""#),
+            "switching saves the preference"
+        );
         app
     })
     .await;
@@ -277,18 +528,39 @@ async fn language_follows_preference_then_choice_then_browser() {
 #[tokio::test]
 async fn the_last_administrator_cannot_be_demoted() {
     on_each_backend(Settings::default(), |app| async move {
-        let mut admin = app.signed_in("Ada Admin", "ada@example.org", Role::Admin).await;
-        let _ = app.signed_in("Ana Novak", "ana@example.si", Role::Member).await;
+        let mut admin = app
+            .signed_in("Ada Admin", "ada@example.org", Role::Admin)
+            .await;
+        let _ = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
         let members = admin.api("/api/admin/members", &[]).await;
         assert_eq!(members.status, StatusCode::OK);
         let rows: Vec<serde_json::Value> = serde_json::from_str(&members.body).unwrap();
-        let id_of = |email: &str| rows.iter().find(|r| r["user"]["email"] == email).unwrap()["user"]["id"].as_i64().unwrap();
-        let (ada, ana) = (id_of("ada@example.org").to_string(), id_of("ana@example.si").to_string());
+        let id_of = |email: &str| {
+            rows.iter().find(|r| r["user"]["email"] == email).unwrap()["user"]["id"]
+                .as_i64()
+                .unwrap()
+        };
+        let (ada, ana) = (
+            id_of("ada@example.org").to_string(),
+            id_of("ana@example.si").to_string(),
+        );
 
-        let res = admin.api("/api/admin/set_role", &[("user_id", &ada), ("role", "member")]).await;
+        let res = admin
+            .api(
+                "/api/admin/set_role",
+                &[("user_id", &ada), ("role", "member")],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::CONFLICT);
         assert!(res.body.contains("LastAdmin"));
-        let res = admin.api("/api/admin/set_role", &[("user_id", &ana), ("role", "moderator")]).await;
+        let res = admin
+            .api(
+                "/api/admin/set_role",
+                &[("user_id", &ana), ("role", "moderator")],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         let page = admin.get("/admin").await;
         assert!(page.body.contains("Ana Novak"));
@@ -300,14 +572,30 @@ async fn the_last_administrator_cannot_be_demoted() {
 #[tokio::test]
 async fn a_refused_profile_change_shows_what_was_typed_not_what_is_stored() {
     on_each_backend(Settings::default(), |app| async move {
-        let mut browser = app.signed_in("Ana Novak", "ana@example.si", Role::Member).await;
+        let mut browser = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
         let too_long = "Ž".repeat(121);
-        let res = browser.submit("/api/update_profile", "/account", &[("name", &too_long), ("language", "sl")]).await;
+        let res = browser
+            .submit(
+                "/api/update_profile",
+                "/account",
+                &[("name", &too_long), ("language", "sl")],
+            )
+            .await;
         assert_eq!(res.status, StatusCode::FOUND);
-        let page = browser.get(res.location().trim_start_matches("http://127.0.0.1:3000")).await;
-        assert!(page.body.contains(&format!(r#"value="{too_long}""#)), "typed name kept");
+        let page = browser
+            .get(res.location().trim_start_matches("http://127.0.0.1:3000"))
+            .await;
+        assert!(
+            page.body.contains(&format!(r#"value="{too_long}""#)),
+            "typed name kept"
+        );
         assert!(page.body.contains("120"), "the reason names the limit");
-        let stored: String = sqlx::query_scalar("SELECT display_name FROM users").fetch_one(&app.pool).await.unwrap();
+        let stored: String = sqlx::query_scalar("SELECT display_name FROM users")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
         assert_eq!(stored, "Ana Novak", "nothing was saved");
         app
     })

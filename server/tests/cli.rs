@@ -15,7 +15,12 @@ fn guildhall(args: &[&str], database_url: &str, stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -24,30 +29,86 @@ async fn admin_create_makes_an_administrator_and_backup_copies_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/data/guildhall.db", dir.path().display());
 
-    let out = guildhall(&["admin", "create", "--email", "Ada@Example.org", "--name", "Ada Łukasiewicz"], &url, "a long and private phrase\n");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = guildhall(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "Ada@Example.org",
+            "--name",
+            "Ada Łukasiewicz",
+        ],
+        &url,
+        "a long and private phrase\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("Ada Łukasiewicz"));
 
-    let again = guildhall(&["admin", "create", "--email", "ada@example.org", "--name", "Ada"], &url, "a long and private phrase\n");
+    let again = guildhall(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "ada@example.org",
+            "--name",
+            "Ada",
+        ],
+        &url,
+        "a long and private phrase\n",
+    );
     assert!(!again.status.success(), "the same email twice is refused");
-    let weak = guildhall(&["admin", "create", "--email", "bob@example.org", "--name", "Bob"], &url, "password\n");
-    assert!(!weak.status.success(), "common passwords are refused here too");
+    let weak = guildhall(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "bob@example.org",
+            "--name",
+            "Bob",
+        ],
+        &url,
+        "password\n",
+    );
+    assert!(
+        !weak.status.success(),
+        "common passwords are refused here too"
+    );
 
     let copy = dir.path().join("copy.db");
     let out = guildhall(&["backup", copy.to_str().unwrap()], &url, "");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", copy.display())).await.unwrap();
-    let (email, role): (String, String) =
-        sqlx::query_as("SELECT email, role FROM users").fetch_one(&mut conn).await.unwrap();
-    assert_eq!((email.as_str(), role.as_str()), ("ada@example.org", "admin"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", copy.display()))
+        .await
+        .unwrap();
+    let (email, role): (String, String) = sqlx::query_as("SELECT email, role FROM users")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        (email.as_str(), role.as_str()),
+        ("ada@example.org", "admin")
+    );
 
     let out = guildhall(&["backup", copy.to_str().unwrap()], &url, "");
-    assert!(!out.status.success(), "an existing file is never overwritten");
+    assert!(
+        !out.status.success(),
+        "an existing file is never overwritten"
+    );
 }
 
 #[test]
 fn backup_on_postgres_points_to_pg_dump() {
-    let Ok(url) = std::env::var("TEST_POSTGRES_URL") else { return };
+    let Ok(url) = std::env::var("TEST_POSTGRES_URL") else {
+        return;
+    };
     let out = guildhall(&["backup", "/tmp/never-written.db"], &url, "");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"));
@@ -57,15 +118,30 @@ fn backup_on_postgres_points_to_pg_dump() {
 fn a_broken_database_url_stops_with_a_clear_message() {
     let out = guildhall(&["serve"], "mysql://root@localhost/guildhall", "");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL must start with sqlite:// or postgres://"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("DATABASE_URL must start with sqlite:// or postgres://")
+    );
 }
 
 #[test]
 fn help_documents_every_setting() {
-    let out = Command::new(env!("CARGO_BIN_EXE_guildhall")).arg("--help").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_guildhall"))
+        .arg("--help")
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for variable in ["DATABASE_URL", "LEPTOS_SITE_ADDR", "GUILDHALL_PUBLIC_URL", "GUILDHALL_CONTENT_DIR", "GUILDHALL_SESSION_IDLE_MINUTES"] {
-        assert!(help.contains(variable), "--help does not mention {variable}");
+    for variable in [
+        "DATABASE_URL",
+        "LEPTOS_SITE_ADDR",
+        "GUILDHALL_PUBLIC_URL",
+        "GUILDHALL_CONTENT_DIR",
+        "GUILDHALL_SESSION_IDLE_MINUTES",
+    ] {
+        assert!(
+            help.contains(variable),
+            "--help does not mention {variable}"
+        );
     }
     for command in ["serve", "admin", "content", "backup"] {
         assert!(help.contains(command), "--help does not list {command}");
@@ -75,14 +151,26 @@ fn help_documents_every_setting() {
 #[test]
 fn content_check_passes_on_the_real_content_and_names_file_and_line_otherwise() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let ok = Command::new(env!("CARGO_BIN_EXE_guildhall")).args(["content", "check"]).current_dir(&root).output().unwrap();
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let ok = Command::new(env!("CARGO_BIN_EXE_guildhall"))
+        .args(["content", "check"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(String::from_utf8_lossy(&ok.stdout).contains("5 modules"));
 
     let dir = tempfile::tempdir().unwrap();
     let module = dir.path().join("modules/broken");
     std::fs::create_dir_all(&module).unwrap();
-    std::fs::write(module.join("en.md"), "+++\ntitle = \"Broken\"\nminutes = \"ten\"\n+++\n").unwrap();
+    std::fs::write(
+        module.join("en.md"),
+        "+++\ntitle = \"Broken\"\nminutes = \"ten\"\n+++\n",
+    )
+    .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_guildhall"))
         .args(["content", "check"])
         .env("GUILDHALL_CONTENT_DIR", dir.path())
@@ -90,13 +178,19 @@ fn content_check_passes_on_the_real_content_and_names_file_and_line_otherwise() 
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("modules/broken/en.md:3: front matter"), "{stderr}");
+    assert!(
+        stderr.contains("modules/broken/en.md:3: front matter"),
+        "{stderr}"
+    );
 
     // serve refuses to start on the same folder, saying why.
     let out = Command::new(env!("CARGO_BIN_EXE_guildhall"))
         .args(["serve"])
         .env("GUILDHALL_CONTENT_DIR", dir.path())
-        .env("DATABASE_URL", format!("sqlite://{}/db.sqlite", dir.path().display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/db.sqlite", dir.path().display()),
+        )
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         .output()
         .unwrap();

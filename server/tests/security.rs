@@ -22,29 +22,58 @@ const SERVER_FUNCTIONS: &[(&str, Access, &str)] = &[
     ("/api/login", Access::Public, ""),
     ("/api/logout", Access::Public, ""),
     ("/api/set_language", Access::Public, ""),
-    ("/api/update_profile", Access::Member, "name=Mallory&language=en"),
-    ("/api/change_email", Access::Member, "email=mallory%40example.com&current_password=whatever1"),
-    ("/api/change_password", Access::Member, "current_password=whatever1&password=another-long-one"),
-    ("/api/training/mark_read", Access::Member, "module=service-quality&section=why-it-matters&lang=lv"),
+    (
+        "/api/update_profile",
+        Access::Member,
+        "name=Mallory&language=en",
+    ),
+    (
+        "/api/change_email",
+        Access::Member,
+        "email=mallory%40example.com&current_password=whatever1",
+    ),
+    (
+        "/api/change_password",
+        Access::Member,
+        "current_password=whatever1&password=another-long-one",
+    ),
+    (
+        "/api/training/mark_read",
+        Access::Member,
+        "module=service-quality&section=why-it-matters&lang=lv",
+    ),
     ("/api/admin/members", Access::Admin, ""),
-    ("/api/admin/set_role", Access::Admin, "user_id=1&role=member"),
+    (
+        "/api/admin/set_role",
+        Access::Admin,
+        "user_id=1&role=member",
+    ),
 ];
 
 #[tokio::test]
 async fn every_server_function_refuses_callers_below_its_role() {
-    let registered: Vec<String> =
-        leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned()).collect();
+    let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
     for path in &registered {
         assert!(
             SERVER_FUNCTIONS.iter().any(|(p, _, _)| p == path),
             "server function {path} is not in SERVER_FUNCTIONS: add it with the role it requires"
         );
     }
-    assert_eq!(registered.len(), SERVER_FUNCTIONS.len(), "a listed function no longer exists");
+    assert_eq!(
+        registered.len(),
+        SERVER_FUNCTIONS.len(),
+        "a listed function no longer exists"
+    );
 
     on_each_backend(Settings::default(), |app| async move {
-        let mut member = app.signed_in("Mallory Member", "mallory@example.com", Role::Member).await;
-        let mut moderator = app.signed_in("Molly Moderator", "molly@example.com", Role::Moderator).await;
+        let mut member = app
+            .signed_in("Mallory Member", "mallory@example.com", Role::Member)
+            .await;
+        let mut moderator = app
+            .signed_in("Molly Moderator", "molly@example.com", Role::Moderator)
+            .await;
         let mut anonymous = app.client();
         for (path, access, body) in SERVER_FUNCTIONS {
             let call = |body: &str| {
@@ -55,17 +84,30 @@ async fn every_server_function_refuses_callers_below_its_role() {
             };
             if *access >= Access::Member {
                 let res = anonymous.send(call(body)).await;
-                assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{path} without a session: {}", res.body);
+                assert_eq!(
+                    res.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{path} without a session: {}",
+                    res.body
+                );
             }
             if *access >= Access::Admin {
                 for (who, client) in [("member", &mut member), ("moderator", &mut moderator)] {
                     let res = client.send(call(body)).await;
-                    assert_eq!(res.status, StatusCode::FORBIDDEN, "{path} as {who}: {}", res.body);
+                    assert_eq!(
+                        res.status,
+                        StatusCode::FORBIDDEN,
+                        "{path} as {who}: {}",
+                        res.body
+                    );
                 }
             }
         }
         // Nothing the refused calls asked for happened.
-        let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM users ORDER BY id").fetch_all(&app.pool).await.unwrap();
+        let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM users ORDER BY id")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
         assert_eq!(roles, ["member", "moderator"]);
         app
     })
@@ -81,7 +123,9 @@ impl PartialOrd for Access {
 #[tokio::test]
 async fn cross_site_writes_are_refused() {
     on_each_backend(Settings::default(), |app| async move {
-        let mut browser = app.signed_in("Ana Novak", "ana@example.si", Role::Member).await;
+        let mut browser = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
         let forged = |headers: &[(&str, &str)]| {
             let mut req = Request::post("/api/update_profile")
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -91,15 +135,26 @@ async fn cross_site_writes_are_refused() {
             }
             req.body(Body::from("name=Pwned&language=en")).unwrap()
         };
-        let res = browser.send(forged(&[("origin", "https://evil.example")])).await;
+        let res = browser
+            .send(forged(&[("origin", "https://evil.example")]))
+            .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN);
-        let res = browser.send(forged(&[("sec-fetch-site", "cross-site"), ("origin", "https://evil.example")])).await;
+        let res = browser
+            .send(forged(&[
+                ("sec-fetch-site", "cross-site"),
+                ("origin", "https://evil.example"),
+            ]))
+            .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN);
-        let res = browser.send(forged(&[("sec-fetch-site", "same-site")])).await;
+        let res = browser
+            .send(forged(&[("sec-fetch-site", "same-site")]))
+            .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN);
         assert!(!browser.get("/account").await.body.contains("Pwned"));
 
-        let res = browser.send(forged(&[("origin", "http://127.0.0.1:3000")])).await;
+        let res = browser
+            .send(forged(&[("origin", "http://127.0.0.1:3000")]))
+            .await;
         assert_eq!(res.status, StatusCode::OK, "the same origin may write");
         app
     })
@@ -111,43 +166,94 @@ async fn pages_carry_a_nonce_csp_and_protective_headers() {
     let app = TestApp::sqlite(Settings::default()).await;
     let res = app.client().get("/").await;
     assert_eq!(res.status, StatusCode::OK);
-    let csp = res.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
-    let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("nonce in CSP");
-    assert!(res.body.contains(&format!(r#"nonce="{nonce}""#)), "the page's scripts carry the same nonce");
+    let csp = res.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .expect("nonce in CSP");
+    assert!(
+        res.body.contains(&format!(r#"nonce="{nonce}""#)),
+        "the page's scripts carry the same nonce"
+    );
     assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"));
     assert_eq!(res.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
-    assert_eq!(res.headers[header::REFERRER_POLICY], "strict-origin-when-cross-origin");
-    assert!(res.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none(), "no HSTS over plain http");
+    assert_eq!(
+        res.headers[header::REFERRER_POLICY],
+        "strict-origin-when-cross-origin"
+    );
+    assert!(
+        res.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none(),
+        "no HSTS over plain http"
+    );
 
     // The second copy comes from the page cache: it still gets a nonce of its own.
     let second = app.client().get("/").await;
-    let csp2 = second.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-    let nonce2 = csp2.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).unwrap();
+    let csp2 = second.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    let nonce2 = csp2
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .unwrap();
     assert_ne!(nonce2, nonce, "a fresh nonce per response");
     assert!(second.body.contains(&format!(r#"nonce="{nonce2}""#)) && !second.body.contains(nonce));
     app.finish().await;
 
-    let https = TestApp::sqlite(Settings { public_url: "https://members.example.org".into(), ..Settings::default() }).await;
+    let https = TestApp::sqlite(Settings {
+        public_url: "https://members.example.org".into(),
+        ..Settings::default()
+    })
+    .await;
     let res = https.client().get("/").await;
-    assert!(res.headers[header::STRICT_TRANSPORT_SECURITY].to_str().unwrap().contains("max-age="));
+    assert!(
+        res.headers[header::STRICT_TRANSPORT_SECURITY]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
     https.finish().await;
 }
 
 #[tokio::test]
 async fn https_deployments_get_secure_host_only_cookies() {
-    let app = TestApp::sqlite(Settings { public_url: "https://members.example.org".into(), ..Settings::default() }).await;
-    let _ = app.signed_in("Ana Novak", "ana@example.si", Role::Member).await;
+    let app = TestApp::sqlite(Settings {
+        public_url: "https://members.example.org".into(),
+        ..Settings::default()
+    })
+    .await;
+    let _ = app
+        .signed_in("Ana Novak", "ana@example.si", Role::Member)
+        .await;
     let mut browser = app.client();
-    let res = browser.api("/api/login", &[("email", "ana@example.si"), ("password", common::PASSWORD)]).await;
-    let cookie = res.set_cookie().into_iter().find(|c| c.starts_with("__Host-guildhall_session=")).expect("host-only cookie");
-    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"), "{cookie}");
+    let res = browser
+        .api(
+            "/api/login",
+            &[("email", "ana@example.si"), ("password", common::PASSWORD)],
+        )
+        .await;
+    let cookie = res
+        .set_cookie()
+        .into_iter()
+        .find(|c| c.starts_with("__Host-guildhall_session="))
+        .expect("host-only cookie");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
     app.finish().await;
 }
 
 #[tokio::test]
 async fn oversized_bodies_and_state_changes_by_get_are_refused() {
     let app = TestApp::sqlite(Settings::default()).await;
-    let mut browser = app.signed_in("Ana Novak", "ana@example.si", Role::Member).await;
+    let mut browser = app
+        .signed_in("Ana Novak", "ana@example.si", Role::Member)
+        .await;
     let huge = format!("name={}&language=en", "x".repeat(1024 * 1024));
     let res = browser
         .send(
@@ -159,11 +265,18 @@ async fn oversized_bodies_and_state_changes_by_get_are_refused() {
         )
         .await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(!browser.get("/account").await.body.contains("xxxxxxxx"), "nothing of it was saved");
+    assert!(
+        !browser.get("/account").await.body.contains("xxxxxxxx"),
+        "nothing of it was saved"
+    );
 
     let res = browser.get("/api/logout").await;
     assert_ne!(res.status, StatusCode::OK);
-    assert_eq!(browser.get("/account").await.status, StatusCode::OK, "a GET did not sign the member out");
+    assert_eq!(
+        browser.get("/account").await.status,
+        StatusCode::OK,
+        "a GET did not sign the member out"
+    );
     app.finish().await;
 }
 
@@ -177,5 +290,8 @@ async fn health_and_not_found() {
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert!(res.body.contains("<h1>Page not found</h1>"));
     app.pool.close().await;
-    assert_eq!(browser.get("/healthz").await.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        browser.get("/healthz").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
 }

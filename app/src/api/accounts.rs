@@ -16,14 +16,31 @@ pub struct UserView {
 
 /// Public: anyone may register; a per-address rate limit holds back abuse.
 #[server(endpoint = "register", prefix = "/api")]
-pub async fn register(name: String, email: String, password: String, language: String) -> Result<(), ApiError> {
+pub async fn register(
+    name: String,
+    email: String,
+    password: String,
+    language: String,
+) -> Result<(), ApiError> {
     use crate::server::{accounts, request};
     let result = async {
-        let user = accounts::register(&request::pool()?, request::client_ip(), &name, &email, &password, &language).await?;
+        let user = accounts::register(
+            &request::pool()?,
+            request::client_ip(),
+            &name,
+            &email,
+            &password,
+            &language,
+        )
+        .await?;
         accounts::sign_in(&request::session()?, &user).await
     }
     .await;
-    let keep = [("name", name.as_str()), ("email", email.as_str()), ("language", language.as_str())];
+    let keep = [
+        ("name", name.as_str()),
+        ("email", email.as_str()),
+        ("language", language.as_str()),
+    ];
     request::finish_form(result, "register", &keep, "/account").await
 }
 
@@ -33,11 +50,20 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     use crate::server::{accounts, request};
     let result = async {
         let state = request::state()?;
-        let user = accounts::authenticate(&state.pool, &state.settings, request::client_ip(), &email, &password).await?;
+        let user = accounts::authenticate(
+            &state.pool,
+            &state.settings,
+            request::client_ip(),
+            &email,
+            &password,
+        )
+        .await?;
         accounts::sign_in(&request::session()?, &user).await
     }
     .await;
-    let next = next.filter(|n| is_local_path(n)).unwrap_or_else(|| "/account".into());
+    let next = next
+        .filter(|n| is_local_path(n))
+        .unwrap_or_else(|| "/account".into());
     request::finish_form(result, "login", &[("email", email.as_str())], &next).await
 }
 
@@ -62,9 +88,19 @@ pub async fn set_language(language: String) -> Result<(), ApiError> {
         if let Some(user) = request::current_user() {
             accounts::set_language(&request::pool()?, user.id, locale.as_str()).await?;
         }
-        let secure = if request::state()?.settings.https() { "; Secure" } else { "" };
-        let cookie = format!("{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}", locale.as_str());
-        if let (Some(res), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), cookie.parse()) {
+        let secure = if request::state()?.settings.https() {
+            "; Secure"
+        } else {
+            ""
+        };
+        let cookie = format!(
+            "{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
+            locale.as_str()
+        );
+        if let (Some(res), Ok(value)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            cookie.parse(),
+        ) {
             res.append_header(axum::http::header::SET_COOKIE, value);
         }
         Ok(())
@@ -95,7 +131,13 @@ pub async fn change_email(email: String, current_password: String) -> Result<(),
         accounts::change_email(&request::pool()?, user.id, &email, &current_password).await
     }
     .await;
-    request::finish_form(result, "email", &[("email", email.as_str())], "/account?saved=email").await
+    request::finish_form(
+        result,
+        "email",
+        &[("email", email.as_str())],
+        "/account?saved=email",
+    )
+    .await
 }
 
 /// Members: their own password; every other session of theirs ends.
@@ -104,7 +146,14 @@ pub async fn change_password(current_password: String, password: String) -> Resu
     use crate::server::{accounts, request};
     let result = async {
         let user = request::require_user()?;
-        accounts::change_password(&request::pool()?, &request::session()?, &user, &current_password, &password).await
+        accounts::change_password(
+            &request::pool()?,
+            &request::session()?,
+            &user,
+            &current_password,
+            &password,
+        )
+        .await
     }
     .await;
     request::finish_form(result, "password", &[], "/account?saved=password").await
@@ -113,7 +162,10 @@ pub async fn change_password(current_password: String, password: String) -> Resu
 /// Only paths on this site, never `//host` or `https://…`: a sign-in link cannot send a
 /// member elsewhere.
 pub fn is_local_path(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") && !path.contains(['\r', '\n'])
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && !path.contains(['\r', '\n'])
 }
 
 #[cfg(test)]
@@ -124,7 +176,13 @@ mod tests {
     fn only_local_paths_are_followed_after_sign_in() {
         assert!(is_local_path("/account"));
         assert!(is_local_path("/training/service-quality?lang=lv"));
-        for outside in ["https://evil.example", "//evil.example", "/\\evil.example", "account", "/x\r\nSet-Cookie: a=b"] {
+        for outside in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "account",
+            "/x\r\nSet-Cookie: a=b",
+        ] {
             assert!(!is_local_path(outside), "{outside}");
         }
     }

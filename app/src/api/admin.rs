@@ -35,7 +35,12 @@ pub async fn set_role(user_id: i64, role: String) -> Result<(), ApiError> {
         let role = Role::parse(&role).ok_or(ErrorCode::RoleInvalid)?;
         let state = request::state()?;
         accounts::set_role(&state.pool, state.backend, user_id, role).await?;
-        tracing::info!(admin = admin.id, member = user_id, role = role.as_str(), "role changed");
+        tracing::info!(
+            admin = admin.id,
+            member = user_id,
+            role = role.as_str(),
+            "role changed"
+        );
         Ok(())
     }
     .await;

@@ -47,11 +47,13 @@ impl ErrorCode {
     /// The form field the error belongs to, so a form can point at it.
     pub fn field(self) -> Option<&'static str> {
         match self {
-            ErrorCode::NameRequired | ErrorCode::NameTooLong | ErrorCode::NameInvalid => Some("name"),
-            ErrorCode::EmailInvalid | ErrorCode::EmailUnavailable => Some("email"),
-            ErrorCode::PasswordTooShort | ErrorCode::PasswordTooLong | ErrorCode::PasswordCommon => {
-                Some("password")
+            ErrorCode::NameRequired | ErrorCode::NameTooLong | ErrorCode::NameInvalid => {
+                Some("name")
             }
+            ErrorCode::EmailInvalid | ErrorCode::EmailUnavailable => Some("email"),
+            ErrorCode::PasswordTooShort
+            | ErrorCode::PasswordTooLong
+            | ErrorCode::PasswordCommon => Some("password"),
             ErrorCode::WrongPassword => Some("current_password"),
             ErrorCode::LanguageInvalid => Some("language"),
             ErrorCode::RoleInvalid => Some("role"),
@@ -112,7 +114,11 @@ pub struct ApiError {
 impl ApiError {
     #[cfg(feature = "ssr")]
     pub fn new(code: ErrorCode, locale: Locale) -> Self {
-        ApiError { code, field: code.field().map(str::to_owned), message: code.message(locale).to_owned() }
+        ApiError {
+            code,
+            field: code.field().map(str::to_owned),
+            message: code.message(locale).to_owned(),
+        }
     }
 }
 
@@ -130,6 +136,10 @@ impl FromServerFnError for ApiError {
         // The browser bundle carries no translations: forms show their own translated
         // fallback for an error without a message.
         #[cfg(not(feature = "ssr"))]
-        ApiError { code, field: None, message: String::new() }
+        ApiError {
+            code,
+            field: None,
+            message: String::new(),
+        }
     }
 }

@@ -23,7 +23,11 @@ impl ModuleProgress {
 
 /// Members: mark a section of a module as read, then go on to the next unread one.
 #[server(endpoint = "training/mark_read", prefix = "/api")]
-pub async fn mark_section_read(module: String, section: String, lang: Option<String>) -> Result<(), ApiError> {
+pub async fn mark_section_read(
+    module: String,
+    section: String,
+    lang: Option<String>,
+) -> Result<(), ApiError> {
     use crate::api::ErrorCode;
     use crate::server::{request, training};
     let result = async {
@@ -33,8 +37,12 @@ pub async fn mark_section_read(module: String, section: String, lang: Option<Str
         let module = catalogue.module(&module).ok_or(ErrorCode::NotFound)?;
         training::mark_read(&state.pool, user.id, module, &section).await?;
         let read = training::read_sections(&state.pool, user.id).await?;
-        let next = training::progress(module, read.get(&module.slug)).resume_at.unwrap_or(section.clone());
-        let lang = lang.filter(|l| module.translation(l).is_some()).unwrap_or_else(|| "en".into());
+        let next = training::progress(module, read.get(&module.slug))
+            .resume_at
+            .unwrap_or(section.clone());
+        let lang = lang
+            .filter(|l| module.translation(l).is_some())
+            .unwrap_or_else(|| "en".into());
         Ok(format!("/training/{}?lang={lang}#{next}", module.slug))
     }
     .await;

@@ -27,7 +27,11 @@ pub struct AuthText {
 pub fn RegisterForm(text: AuthText, input: FormInput, language: String) -> impl IntoView {
     let action = ServerAction::<Register>::new();
     let error = last_error(action);
-    let language = if input.get("language").is_empty() { language } else { input.get("language") };
+    let language = if input.get("language").is_empty() {
+        language
+    } else {
+        input.get("language")
+    };
     view! {
         <ActionForm action=action attr:class="form" attr:data-test="register-form" attr:data-hydrated=hydration_marker()>
             <FormAlert error summary=text.error_summary unreachable=text.unreachable />

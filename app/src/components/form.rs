@@ -26,7 +26,11 @@ pub fn hydration_marker() -> Signal<Option<&'static str>> {
 
 /// The error summary at the top of a form: announced at once, each entry links to its field.
 #[component]
-pub fn FormAlert(error: Signal<Option<ApiError>>, summary: String, unreachable: String) -> impl IntoView {
+pub fn FormAlert(
+    error: Signal<Option<ApiError>>,
+    summary: String,
+    unreachable: String,
+) -> impl IntoView {
     move || {
         error.get().map(|mut e| {
             if e.message.is_empty() {
@@ -61,7 +65,12 @@ pub fn Field(
     let id = format!("field-{name}");
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let message = move || error.get().filter(|e| e.field.as_deref() == Some(name)).map(|e| e.message);
+    let message = move || {
+        error
+            .get()
+            .filter(|e| e.field.as_deref() == Some(name))
+            .map(|e| e.message)
+    };
     let described_by = {
         let (hint_id, error_id, has_hint) = (hint_id.clone(), error_id.clone(), hint.is_some());
         move || {

@@ -1,11 +1,11 @@
-use leptos_i18n::Locale as _;
 use leptos::prelude::*;
+use leptos_i18n::Locale as _;
 use leptos_i18n::td_string;
 use leptos_router::hooks::use_location;
 
-use crate::domain::language::fill;
 use crate::app::{use_locale, use_user};
 use crate::domain::language::LANGUAGES;
+use crate::domain::language::fill;
 use crate::domain::role::Role;
 
 /// Header with navigation, account menu and language choice; the page; the footer.

@@ -26,7 +26,10 @@ pub fn normalise_name(raw: &str) -> Result<String, AccountRule> {
     if name.chars().count() > NAME_MAX_CHARS {
         return Err(AccountRule::NameTooLong);
     }
-    if name.chars().any(|c| c.is_control() || matches!(c, '<' | '>')) {
+    if name
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '<' | '>'))
+    {
         return Err(AccountRule::NameInvalid);
     }
     Ok(name)
@@ -46,7 +49,11 @@ pub fn normalise_email(raw: &str) -> Result<String, AccountRule> {
             }
             None => false,
         };
-    if valid { Ok(email) } else { Err(AccountRule::EmailInvalid) }
+    if valid {
+        Ok(email)
+    } else {
+        Err(AccountRule::EmailInvalid)
+    }
 }
 
 /// Length is the only composition rule (the common-password list is checked on the server).
@@ -71,24 +78,48 @@ mod tests {
         assert_eq!(normalise_name("Łukasz Żółć").unwrap(), "Łukasz Żółć");
         assert_eq!(normalise_name("Jānis Bērziņš").unwrap(), "Jānis Bērziņš");
         assert_eq!(normalise_name("   "), Err(AccountRule::NameRequired));
-        assert_eq!(normalise_name(&"ž".repeat(121)), Err(AccountRule::NameTooLong));
+        assert_eq!(
+            normalise_name(&"ž".repeat(121)),
+            Err(AccountRule::NameTooLong)
+        );
         assert_eq!(normalise_name("a\u{0007}b"), Err(AccountRule::NameInvalid));
         assert_eq!(normalise_name("<script>"), Err(AccountRule::NameInvalid));
     }
 
     #[test]
     fn emails_are_trimmed_lowercased_and_shaped() {
-        assert_eq!(normalise_email(" Ana@Example.SI ").unwrap(), "ana@example.si");
-        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "a b@example.com", "ana@.com"] {
-            assert_eq!(normalise_email(bad), Err(AccountRule::EmailInvalid), "{bad}");
+        assert_eq!(
+            normalise_email(" Ana@Example.SI ").unwrap(),
+            "ana@example.si"
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "a b@example.com",
+            "ana@.com",
+        ] {
+            assert_eq!(
+                normalise_email(bad),
+                Err(AccountRule::EmailInvalid),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn password_length_counts_characters_not_bytes() {
         assert_eq!(check_password_length("šššššššš"), Ok(()));
-        assert_eq!(check_password_length("ššššššš"), Err(AccountRule::PasswordTooShort));
+        assert_eq!(
+            check_password_length("ššššššš"),
+            Err(AccountRule::PasswordTooShort)
+        );
         assert_eq!(check_password_length(&"x".repeat(128)), Ok(()));
-        assert_eq!(check_password_length(&"x".repeat(129)), Err(AccountRule::PasswordTooLong));
+        assert_eq!(
+            check_password_length(&"x".repeat(129)),
+            Err(AccountRule::PasswordTooLong)
+        );
     }
 }

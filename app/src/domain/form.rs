@@ -13,7 +13,10 @@ impl FormInput {
     pub fn new(form: &str, values: &[(&str, &str)]) -> Self {
         FormInput {
             form: form.to_owned(),
-            values: values.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+            values: values
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
         }
     }
 

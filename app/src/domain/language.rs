@@ -7,18 +7,30 @@ use crate::i18n::Locale;
 /// The association's languages by code, each named in itself (a language switcher must be
 /// readable by someone who does not read the current one). Plain strings, so that the
 /// browser bundle needs none of the translation machinery.
-pub const LANGUAGES: [(&str, &str); 5] =
-    [("cs", "Čeština"), ("en", "English"), ("lv", "Latviešu"), ("pl", "Polski"), ("sl", "Slovenščina")];
+pub const LANGUAGES: [(&str, &str); 5] = [
+    ("cs", "Čeština"),
+    ("en", "English"),
+    ("lv", "Latviešu"),
+    ("pl", "Polski"),
+    ("sl", "Slovenščina"),
+];
 
 #[cfg(feature = "ssr")]
 pub fn parse_locale(code: &str) -> Option<Locale> {
-    Locale::get_all().iter().copied().find(|l| l.as_str() == code.trim())
+    Locale::get_all()
+        .iter()
+        .copied()
+        .find(|l| l.as_str() == code.trim())
 }
 
 /// Puts values into a translated sentence at its `{key}` placeholders (each language places
 /// them where its grammar wants).
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    values.iter().fold(template.to_owned(), |text, (key, value)| text.replace(&format!("{{{key}}}"), value))
+    values
+        .iter()
+        .fold(template.to_owned(), |text, (key, value)| {
+            text.replace(&format!("{{{key}}}"), value)
+        })
 }
 
 /// Picks the best supported language from an `Accept-Language` header value.
@@ -48,13 +60,22 @@ mod tests {
 
     #[test]
     fn fill_replaces_every_placeholder() {
-        assert_eq!(fill("{read} of {total} read", &[("read", "3"), ("total", "9")]), "3 of 9 read");
-        assert_eq!(fill("Lietotājs: {name}", &[("name", "Jānis")]), "Lietotājs: Jānis");
+        assert_eq!(
+            fill("{read} of {total} read", &[("read", "3"), ("total", "9")]),
+            "3 of 9 read"
+        );
+        assert_eq!(
+            fill("Lietotājs: {name}", &[("name", "Jānis")]),
+            "Lietotājs: Jānis"
+        );
     }
 
     #[test]
     fn accept_language_prefers_highest_quality_supported_tag() {
-        assert_eq!(from_accept_language("de-DE, lv;q=0.8, en;q=0.9"), Some(Locale::en));
+        assert_eq!(
+            from_accept_language("de-DE, lv;q=0.8, en;q=0.9"),
+            Some(Locale::en)
+        );
         assert_eq!(from_accept_language("pl-PL,pl;q=0.9"), Some(Locale::pl));
         assert_eq!(from_accept_language("sl;q=0, cs;q=0.1"), Some(Locale::cs));
         assert_eq!(from_accept_language("de, fr"), None);

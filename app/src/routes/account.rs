@@ -67,7 +67,11 @@ pub fn AccountPage() -> impl IntoView {
     };
     let email_form = move || {
         email_input.get().map(|input| {
-            let email = input.values.get("email").cloned().unwrap_or_else(|| email.clone());
+            let email = input
+                .values
+                .get("email")
+                .cloned()
+                .unwrap_or_else(|| email.clone());
             view! { <EmailForm text=email_text.clone() email /> }
         })
     };

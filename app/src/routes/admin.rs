@@ -4,9 +4,9 @@ use leptos_router::hooks::use_query_map;
 
 use super::account::role_name;
 use crate::api::admin::list_members;
-use crate::domain::language::fill;
 use crate::app::{use_locale, use_user};
 use crate::components::page::{Forbidden, PageTitle, redirect_to_sign_in};
+use crate::domain::language::fill;
 use crate::domain::role::Role;
 
 #[component]
@@ -79,7 +79,9 @@ fn Members() -> impl IntoView {
 
 /// ISO dates read the same in all five languages.
 fn format_date(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix).map(|t| t.date().to_string()).unwrap_or_default()
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| t.date().to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

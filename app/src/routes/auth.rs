@@ -1,5 +1,5 @@
-use leptos_i18n::Locale as _;
 use leptos::prelude::*;
+use leptos_i18n::Locale as _;
 use leptos_i18n::td_string;
 use leptos_router::hooks::use_query_map;
 
@@ -47,7 +47,9 @@ pub fn RegisterPage() -> impl IntoView {
 pub fn LoginPage() -> impl IntoView {
     let locale = use_locale();
     let text = auth_text(locale, td_string!(locale, login_submit));
-    let next = use_query_map().with_untracked(|q| q.get("next")).filter(|n| is_local_path(n));
+    let next = use_query_map()
+        .with_untracked(|q| q.get("next"))
+        .filter(|n| is_local_path(n));
     let input = form_input("login");
     view! {
         <PageTitle text=td_string!(locale, login_title).to_string() />

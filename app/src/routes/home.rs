@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 use leptos_i18n::td_string;
 
-use crate::domain::language::fill;
 use crate::app::{use_locale, use_user};
 use crate::components::page::PageTitle;
+use crate::domain::language::fill;
 
 #[component]
 pub fn HomePage() -> impl IntoView {

@@ -14,5 +14,8 @@ use crate::domain::form::FormInput;
 
 /// What the member typed into `form` before a plain (no-JavaScript) submission was refused.
 pub fn form_input(form: &'static str) -> Resource<FormInput> {
-    Resource::new(|| (), move |_| crate::server::request::take_form_input(form))
+    Resource::new(
+        || (),
+        move |_| crate::server::request::take_form_input(form),
+    )
 }

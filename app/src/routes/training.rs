@@ -14,27 +14,40 @@ use crate::server::content::{Catalogue, Module};
 use crate::server::{request, training};
 
 fn catalogue() -> std::sync::Arc<Catalogue> {
-    request::state().map(|s| s.content.get()).unwrap_or_default()
+    request::state()
+        .map(|s| s.content.get())
+        .unwrap_or_default()
 }
 
 /// The signed-in member's read sections per module (empty for visitors).
 async fn read_sections_now() -> HashMap<String, HashSet<String>> {
-    let Some(user) = request::current_user() else { return HashMap::new() };
-    let Ok(pool) = request::pool() else { return HashMap::new() };
-    training::read_sections(&pool, user.id).await.unwrap_or_else(|e| {
-        tracing::error!(error = %e, "could not load reading progress");
-        HashMap::new()
-    })
+    let Some(user) = request::current_user() else {
+        return HashMap::new();
+    };
+    let Ok(pool) = request::pool() else {
+        return HashMap::new();
+    };
+    training::read_sections(&pool, user.id)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "could not load reading progress");
+            HashMap::new()
+        })
 }
 
 fn language_name(code: &str) -> &'static str {
-    LANGUAGES.iter().find(|(c, _)| *c == code).map_or("", |(_, name)| name)
+    LANGUAGES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or("", |(_, name)| name)
 }
 
 /// Where a member's next click on a module should take them.
 fn resume_link(module: &Module, progress: &ModuleProgress, lang: &str) -> String {
     match &progress.resume_at {
-        Some(section) if progress.started() => format!("/training/{}?lang={lang}#{section}", module.slug),
+        Some(section) if progress.started() => {
+            format!("/training/{}?lang={lang}#{section}", module.slug)
+        }
         _ => format!("/training/{}?lang={lang}", module.slug),
     }
 }
@@ -44,7 +57,13 @@ pub fn ProgressLine(locale: Locale, progress: ModuleProgress) -> impl IntoView {
     let text = if progress.complete() {
         td_string!(locale, training_status_read).to_string()
     } else {
-        fill(td_string!(locale, training_progress), &[("read", &progress.read.to_string()), ("total", &progress.total.to_string())])
+        fill(
+            td_string!(locale, training_progress),
+            &[
+                ("read", &progress.read.to_string()),
+                ("total", &progress.total.to_string()),
+            ],
+        )
     };
     view! {
         <p class="progress-line" data-test="module-progress">
@@ -132,7 +151,9 @@ pub fn TrainingPage() -> impl IntoView {
 #[component]
 pub fn ModulePage() -> impl IntoView {
     let locale = use_locale();
-    let slug = use_params_map().with_untracked(|p| p.get("slug")).unwrap_or_default();
+    let slug = use_params_map()
+        .with_untracked(|p| p.get("slug"))
+        .unwrap_or_default();
     let catalogue = catalogue();
     let Some(module) = catalogue.module(&slug).cloned() else {
         set_status(404);
@@ -156,11 +177,23 @@ pub fn ModulePage() -> impl IntoView {
     if let Some(page_language) = use_context::<PageLanguage>() {
         page_language.0.set(Some(t.lang));
     }
-    let position = catalogue.modules().iter().position(|m| m.slug == module.slug).unwrap_or_default();
+    let position = catalogue
+        .modules()
+        .iter()
+        .position(|m| m.slug == module.slug)
+        .unwrap_or_default();
     let neighbour = |i: Option<usize>| {
-        i.and_then(|i| catalogue.modules().get(i)).map(|m| (m.slug.clone(), m.translation_or_english(t.lang).title.clone()))
+        i.and_then(|i| catalogue.modules().get(i)).map(|m| {
+            (
+                m.slug.clone(),
+                m.translation_or_english(t.lang).title.clone(),
+            )
+        })
     };
-    let (previous, next) = (neighbour(position.checked_sub(1)), neighbour(Some(position + 1)));
+    let (previous, next) = (
+        neighbour(position.checked_sub(1)),
+        neighbour(Some(position + 1)),
+    );
     let lang = t.lang;
 
     view! {

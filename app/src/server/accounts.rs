@@ -38,21 +38,34 @@ pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<UserView>, sql
     row.as_ref().map(user_from_row).transpose()
 }
 
-async fn find_with_hash(pool: &AnyPool, email: &str) -> Result<Option<(UserView, PasswordHash)>, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = $1"))
-        .bind(email)
-        .fetch_optional(pool)
-        .await?;
-    row.map(|row| Ok((user_from_row(&row)?, PasswordHash::from_stored(row.try_get("password_hash")?))))
-        .transpose()
+async fn find_with_hash(
+    pool: &AnyPool,
+    email: &str,
+) -> Result<Option<(UserView, PasswordHash)>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = $1"
+    ))
+    .bind(email)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| {
+        Ok((
+            user_from_row(&row)?,
+            PasswordHash::from_stored(row.try_get("password_hash")?),
+        ))
+    })
+    .transpose()
 }
 
 async fn hash_of(pool: &AnyPool, user_id: i64) -> Result<PasswordHash, AppError> {
-    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await?;
-    stored.map(PasswordHash::from_stored).ok_or(AppError::Refused(ErrorCode::Unauthorized))
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?;
+    stored
+        .map(PasswordHash::from_stored)
+        .ok_or(AppError::Refused(ErrorCode::Unauthorized))
 }
 
 /// A new member's details, checked and normalised.
@@ -65,15 +78,30 @@ pub struct NewAccount {
 }
 
 impl NewAccount {
-    pub fn check(name: &str, email: &str, password: &str, language: &str, role: Role) -> Result<Self, AppError> {
+    pub fn check(
+        name: &str,
+        email: &str,
+        password: &str,
+        language: &str,
+        role: Role,
+    ) -> Result<Self, AppError> {
         let name = normalise_name(name)?;
         let email = normalise_email(email)?;
         check_password_length(password)?;
-        let language = parse_locale(language).ok_or(ErrorCode::LanguageInvalid)?.as_str().to_owned();
+        let language = parse_locale(language)
+            .ok_or(ErrorCode::LanguageInvalid)?
+            .as_str()
+            .to_owned();
         if passwords::is_common(password, &[&email, &name]) {
             return Err(ErrorCode::PasswordCommon.into());
         }
-        Ok(NewAccount { name, email, password: password.to_owned(), language, role })
+        Ok(NewAccount {
+            name,
+            email,
+            password: password.to_owned(),
+            language,
+            role,
+        })
     }
 }
 
@@ -101,7 +129,9 @@ pub async fn create(pool: &AnyPool, account: NewAccount) -> Result<UserView, App
             language: account.language,
             role: account.role,
         }),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(ErrorCode::EmailUnavailable.into()),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(ErrorCode::EmailUnavailable.into())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -116,11 +146,22 @@ pub async fn register(
 ) -> Result<UserView, AppError> {
     if let Some(ip) = client {
         // Slows down both spam accounts and probing for registered addresses.
-        if !rate_limit::allow(pool, &format!("register:ip:{ip}"), 20, std::time::Duration::from_secs(3600)).await? {
+        if !rate_limit::allow(
+            pool,
+            &format!("register:ip:{ip}"),
+            20,
+            std::time::Duration::from_secs(3600),
+        )
+        .await?
+        {
             return Err(ErrorCode::RateLimited.into());
         }
     }
-    create(pool, NewAccount::check(name, email, password, language, Role::Member)?).await
+    create(
+        pool,
+        NewAccount::check(name, email, password, language, Role::Member)?,
+    )
+    .await
 }
 
 /// Checks an email and password. Every refusal looks the same, whether the email is
@@ -134,10 +175,21 @@ pub async fn authenticate(
 ) -> Result<UserView, AppError> {
     let email = email.trim().to_lowercase();
     let window = settings.login_window;
-    let mut allowed =
-        rate_limit::allow(pool, &format!("login:account:{email}"), settings.login_attempts_per_account, window).await?;
+    let mut allowed = rate_limit::allow(
+        pool,
+        &format!("login:account:{email}"),
+        settings.login_attempts_per_account,
+        window,
+    )
+    .await?;
     if let Some(ip) = client {
-        allowed &= rate_limit::allow(pool, &format!("login:ip:{ip}"), settings.login_attempts_per_ip, window).await?;
+        allowed &= rate_limit::allow(
+            pool,
+            &format!("login:ip:{ip}"),
+            settings.login_attempts_per_ip,
+            window,
+        )
+        .await?;
     }
     if !allowed {
         tracing::warn!(client = ?client, "sign-in attempts over the limit");
@@ -168,7 +220,12 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn update_profile(pool: &AnyPool, user_id: i64, name: &str, language: &str) -> Result<(), AppError> {
+pub async fn update_profile(
+    pool: &AnyPool,
+    user_id: i64,
+    name: &str,
+    language: &str,
+) -> Result<(), AppError> {
     let name = normalise_name(name)?;
     let language = parse_locale(language).ok_or(ErrorCode::LanguageInvalid)?;
     sqlx::query("UPDATE users SET display_name = $1, language = $2, updated_at = $3 WHERE id = $4")
@@ -191,7 +248,12 @@ pub async fn set_language(pool: &AnyPool, user_id: i64, language: &str) -> Resul
     Ok(())
 }
 
-pub async fn change_email(pool: &AnyPool, user_id: i64, email: &str, current_password: &str) -> Result<(), AppError> {
+pub async fn change_email(
+    pool: &AnyPool,
+    user_id: i64,
+    email: &str,
+    current_password: &str,
+) -> Result<(), AppError> {
     let email = normalise_email(email)?;
     if !passwords::verify(current_password, &hash_of(pool, user_id).await?).await? {
         return Err(ErrorCode::WrongPassword.into());
@@ -204,7 +266,9 @@ pub async fn change_email(pool: &AnyPool, user_id: i64, email: &str, current_pas
         .await;
     match updated {
         Ok(_) => Ok(()),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(ErrorCode::EmailUnavailable.into()),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(ErrorCode::EmailUnavailable.into())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -237,17 +301,29 @@ pub async fn change_password(
 }
 
 pub async fn list_members(pool: &AnyPool) -> Result<Vec<MemberRow>, AppError> {
-    let rows = sqlx::query(&format!("SELECT {USER_COLUMNS}, created_at FROM users ORDER BY display_name, id"))
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS}, created_at FROM users ORDER BY display_name, id"
+    ))
+    .fetch_all(pool)
+    .await?;
     rows.iter()
-        .map(|row| Ok(MemberRow { user: user_from_row(row)?, joined_at: row.try_get("created_at")? }))
+        .map(|row| {
+            Ok(MemberRow {
+                user: user_from_row(row)?,
+                joined_at: row.try_get("created_at")?,
+            })
+        })
         .collect()
 }
 
 /// Changes a member's role; the last administrator cannot be demoted, so the portal always
 /// has someone who can manage it.
-pub async fn set_role(pool: &AnyPool, backend: Backend, user_id: i64, role: Role) -> Result<(), AppError> {
+pub async fn set_role(
+    pool: &AnyPool,
+    backend: Backend,
+    user_id: i64,
+    role: Role,
+) -> Result<(), AppError> {
     let mut tx = db::begin_write(pool, backend).await?;
     let current: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
         .bind(user_id)
@@ -255,7 +331,9 @@ pub async fn set_role(pool: &AnyPool, backend: Backend, user_id: i64, role: Role
         .await?;
     let current = current.ok_or(ErrorCode::NotFound)?;
     if current == Role::Admin.as_str() && role != Role::Admin {
-        let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetch_one(&mut *tx).await?;
+        let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+            .fetch_one(&mut *tx)
+            .await?;
         if admins <= 1 {
             return Err(ErrorCode::LastAdmin.into());
         }

@@ -21,14 +21,19 @@ pub enum DbError {
     #[error("DATABASE_URL must start with sqlite:// or postgres:// (got {0:?})")]
     UnsupportedUrl(String),
     #[error("cannot create the folder for the SQLite database {path}: {source}")]
-    CreateDir { path: String, source: std::io::Error },
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot connect to the database: {0}")]
     Connect(sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
     Query(#[from] sqlx::Error),
-    #[error("online backup is for SQLite; for PostgreSQL use pg_dump, e.g. `pg_dump --format=custom \"$DATABASE_URL\" > guildhall.dump`")]
+    #[error(
+        "online backup is for SQLite; for PostgreSQL use pg_dump, e.g. `pg_dump --format=custom \"$DATABASE_URL\" > guildhall.dump`"
+    )]
     BackupUnsupported,
 }
 
@@ -39,7 +44,9 @@ impl Backend {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Ok(Backend::Postgres)
         } else {
-            Err(DbError::UnsupportedUrl(url.split('@').next_back().unwrap_or_default().to_owned()))
+            Err(DbError::UnsupportedUrl(
+                url.split('@').next_back().unwrap_or_default().to_owned(),
+            ))
         }
     }
 }
@@ -52,12 +59,21 @@ pub async fn connect(url: &str) -> Result<(AnyPool, Backend), DbError> {
     let mut url = url.to_owned();
     if backend == Backend::Sqlite {
         let path = sqlite_path(&url);
-        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|source| DbError::CreateDir { path: path.to_owned(), source })?;
+        if let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
+                path: path.to_owned(),
+                source,
+            })?;
         }
         if !url.contains("mode=") && !url.contains(":memory:") {
-            url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+            url.push_str(if url.contains('?') {
+                "&mode=rwc"
+            } else {
+                "?mode=rwc"
+            });
         }
     }
     let options = AnyConnectOptions::from_str(&url).map_err(DbError::Connect)?;
@@ -96,7 +112,10 @@ pub async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), DbError> {
 
 /// A transaction for work that reads then writes. SQLite must take its write lock up front
 /// (IMMEDIATE), or two such transactions deadlock into SQLITE_BUSY.
-pub async fn begin_write(pool: &AnyPool, backend: Backend) -> Result<Transaction<'static, Any>, sqlx::Error> {
+pub async fn begin_write(
+    pool: &AnyPool,
+    backend: Backend,
+) -> Result<Transaction<'static, Any>, sqlx::Error> {
     match backend {
         Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
         Backend::Postgres => pool.begin().await,
@@ -108,7 +127,10 @@ pub async fn backup(pool: &AnyPool, backend: Backend, target: &Path) -> Result<(
     if backend != Backend::Sqlite {
         return Err(DbError::BackupUnsupported);
     }
-    sqlx::query("VACUUM INTO $1").bind(target.to_string_lossy().into_owned()).execute(pool).await?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(target.to_string_lossy().into_owned())
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
@@ -134,17 +156,28 @@ mod tests {
 
     #[test]
     fn backend_is_chosen_by_url_scheme() {
-        assert_eq!(Backend::from_url("sqlite://data/guildhall.db").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(
+            Backend::from_url("sqlite://data/guildhall.db").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
         assert!(Backend::from_url("mysql://root:secret@h/db").is_err());
         // the error names no credentials
-        let message = Backend::from_url("mysql://root:secret@h/db").unwrap_err().to_string();
+        let message = Backend::from_url("mysql://root:secret@h/db")
+            .unwrap_err()
+            .to_string();
         assert!(!message.contains("secret"), "{message}");
     }
 
     #[test]
     fn sqlite_path_strips_scheme_and_options() {
-        assert_eq!(sqlite_path("sqlite://data/guildhall.db?mode=rwc"), "data/guildhall.db");
+        assert_eq!(
+            sqlite_path("sqlite://data/guildhall.db?mode=rwc"),
+            "data/guildhall.db"
+        );
         assert_eq!(sqlite_path("sqlite:data/x.db"), "data/x.db");
     }
 }

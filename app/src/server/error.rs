@@ -46,10 +46,10 @@ impl From<AppError> for ApiError {
         }
         // A plain form post is answered with a redirect back to the form; anything else
         // (the islands, API clients) gets the status that says what happened.
-        if !super::request::is_plain_form_post() {
-            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                res.set_status(axum::http::StatusCode::from_u16(code.status()).unwrap_or_default());
-            }
+        if !super::request::is_plain_form_post()
+            && let Some(res) = use_context::<leptos_axum::ResponseOptions>()
+        {
+            res.set_status(axum::http::StatusCode::from_u16(code.status()).unwrap_or_default());
         }
         ApiError::new(code, super::request::locale())
     }

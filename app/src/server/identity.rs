@@ -29,12 +29,21 @@ pub struct Identity {
     pub client_ip: Option<IpAddr>,
 }
 
-pub async fn identify(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+pub async fn identify(
+    State(state): State<AppState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let user = match signed_in_user(&state, &session).await {
         Ok(user) => user,
         Err(err) => {
             tracing::error!(error = %err, "could not load the signed-in member");
-            return (StatusCode::SERVICE_UNAVAILABLE, "Service temporarily unavailable").into_response();
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service temporarily unavailable",
+            )
+                .into_response();
         }
     };
     let locale = match user.as_ref().and_then(|u| parse_locale(&u.language)) {
@@ -42,7 +51,11 @@ pub async fn identify(State(state): State<AppState>, session: Session, mut req: 
         None => visitor_locale(req.headers()),
     };
     let client_ip = client_ip(&req, &state.settings);
-    req.extensions_mut().insert(Identity { user, locale, client_ip });
+    req.extensions_mut().insert(Identity {
+        user,
+        locale,
+        client_ip,
+    });
     next.run(req).await
 }
 
@@ -51,12 +64,19 @@ pub async fn identify(State(state): State<AppState>, session: Session, mut req: 
 pub fn visitor_locale(headers: &HeaderMap) -> Locale {
     cookie(headers, LANGUAGE_COOKIE)
         .and_then(parse_locale)
-        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(from_accept_language))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(from_accept_language)
+        })
         .unwrap_or_default()
 }
 
 async fn signed_in_user(state: &AppState, session: &Session) -> Result<Option<UserView>, AppError> {
-    let Some(user_id) = session.get::<i64>(USER_ID).await? else { return Ok(None) };
+    let Some(user_id) = session.get::<i64>(USER_ID).await? else {
+        return Ok(None);
+    };
     let now = now();
     let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await?.unwrap_or_default();
     if now - signed_in_at > state.settings.session_absolute.as_secs() as i64 {
@@ -86,7 +106,9 @@ fn client_ip(req: &Request, settings: &Settings) -> Option<IpAddr> {
             return forwarded;
         }
     }
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip())
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip())
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

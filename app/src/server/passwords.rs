@@ -1,5 +1,7 @@
-use argon2::password_hash::{PasswordHash as ParsedHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash as ParsedHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use zxcvbn::matching::patterns::MatchPattern;
 
 use super::AppError;
@@ -43,8 +45,11 @@ pub async fn verify(password: &str, hash: &PasswordHash) -> Result<bool, AppErro
     let password = password.to_owned();
     let hash = hash.0.clone();
     tokio::task::spawn_blocking(move || {
-        let parsed = ParsedHash::new(&hash).map_err(|e| AppError::Internal(format!("stored hash unreadable: {e}")))?;
-        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        let parsed = ParsedHash::new(&hash)
+            .map_err(|e| AppError::Internal(format!("stored hash unreadable: {e}")))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
     })
     .await
     .map_err(|e| AppError::Internal(format!("verify task failed: {e}")))?
@@ -56,7 +61,9 @@ pub fn decoy_hash() -> &'static PasswordHash {
     static DECOY: std::sync::OnceLock<PasswordHash> = std::sync::OnceLock::new();
     DECOY.get_or_init(|| {
         let salt = SaltString::generate(&mut OsRng);
-        let h = Argon2::default().hash_password(salt.as_str().as_bytes(), &salt).expect("argon2 hashes");
+        let h = Argon2::default()
+            .hash_password(salt.as_str().as_bytes(), &salt)
+            .expect("argon2 hashes");
         PasswordHash(h.to_string())
     })
 }
@@ -66,7 +73,8 @@ pub fn decoy_hash() -> &'static PasswordHash {
 pub fn is_common(password: &str, user_inputs: &[&str]) -> bool {
     let entropy = zxcvbn::zxcvbn(password, user_inputs);
     let whole = entropy.sequence();
-    whole.len() == 1 && matches!(whole[0].pattern, MatchPattern::Dictionary(_))
+    whole.len() == 1
+        && matches!(whole[0].pattern, MatchPattern::Dictionary(_))
         && whole[0].token.chars().count() == password.chars().count()
         && entropy.guesses_log10() < 6.0
 }
@@ -77,10 +85,22 @@ mod tests {
 
     #[test]
     fn common_passwords_are_refused_and_phrases_are_not() {
-        for common in ["password", "Password1", "12345678", "qwertyuiop", "iloveyou", "P@ssw0rd", "drowssap"] {
+        for common in [
+            "password",
+            "Password1",
+            "12345678",
+            "qwertyuiop",
+            "iloveyou",
+            "P@ssw0rd",
+            "drowssap",
+        ] {
             assert!(is_common(common, &[]), "{common} should count as common");
         }
-        for fine in ["correct horse battery staple", "Jiří má rád kávu 42", "zx81-spectrum-c64"] {
+        for fine in [
+            "correct horse battery staple",
+            "Jiří má rád kávu 42",
+            "zx81-spectrum-c64",
+        ] {
             assert!(!is_common(fine, &[]), "{fine} should be allowed");
         }
         assert!(is_common("dvorakjiri", &["dvorakjiri"]));

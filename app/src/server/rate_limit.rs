@@ -8,7 +8,12 @@ use super::db::now;
 /// Counts one hit against `bucket` and says whether it is still within `limit` hits per
 /// `window`. The increment and the read are one statement, so parallel requests cannot
 /// slip past the limit together.
-pub async fn allow(pool: &AnyPool, bucket: &str, limit: i64, window: Duration) -> Result<bool, sqlx::Error> {
+pub async fn allow(
+    pool: &AnyPool,
+    bucket: &str,
+    limit: i64,
+    window: Duration,
+) -> Result<bool, sqlx::Error> {
     let now = now();
     let window_start = now - now.rem_euclid(window.as_secs().max(1) as i64);
     let hits: i64 = sqlx::query_scalar(

@@ -33,7 +33,8 @@ pub fn provide_request_context(state: AppState) {
 }
 
 pub fn state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| AppError::Internal("application state missing from context".into()))
+    use_context::<AppState>()
+        .ok_or_else(|| AppError::Internal("application state missing from context".into()))
 }
 
 pub fn pool() -> Result<AnyPool, AppError> {
@@ -64,7 +65,11 @@ pub fn require_user() -> Result<UserView, AppError> {
 /// The signed-in member if their role is at least `role`.
 pub fn require_role(role: Role) -> Result<UserView, AppError> {
     let user = require_user()?;
-    if user.role >= role { Ok(user) } else { Err(ErrorCode::Forbidden.into()) }
+    if user.role >= role {
+        Ok(user)
+    } else {
+        Err(ErrorCode::Forbidden.into())
+    }
 }
 
 pub fn session() -> Result<Session, AppError> {
@@ -76,7 +81,12 @@ pub fn session() -> Result<Session, AppError> {
 /// A browser's own form submission (no JavaScript): answered with a redirect, not data.
 pub fn is_plain_form_post() -> bool {
     use_context::<Parts>()
-        .and_then(|p| p.headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+        .and_then(|p| {
+            p.headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
         .unwrap_or(false)
 }
 
@@ -96,10 +106,10 @@ pub async fn finish_form<T>(
         Err(err) => {
             if is_plain_form_post() {
                 let input = FormInput::new(form, keep);
-                if let Ok(session) = session() {
-                    if let Err(e) = session.insert(FORM_INPUT, input).await {
-                        tracing::warn!(error = %e, "could not keep form input");
-                    }
+                if let Ok(session) = session()
+                    && let Err(e) = session.insert(FORM_INPUT, input).await
+                {
+                    tracing::warn!(error = %e, "could not keep form input");
                 }
             }
             Err(err.into())
@@ -109,7 +119,9 @@ pub async fn finish_form<T>(
 
 /// What the member typed into `form` before it was refused, once.
 pub async fn take_form_input(form: &str) -> FormInput {
-    let Ok(session) = session() else { return FormInput::default() };
+    let Ok(session) = session() else {
+        return FormInput::default();
+    };
     match session.get::<FormInput>(FORM_INPUT).await {
         Ok(Some(input)) if input.form == form => {
             let _ = session.remove::<FormInput>(FORM_INPUT).await;

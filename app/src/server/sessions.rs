@@ -9,7 +9,11 @@ use super::db::now;
 
 /// The session cookie's name; over https the `__Host-` prefix pins it to this host, Secure.
 pub fn cookie_name(https: bool) -> &'static str {
-    if https { "__Host-guildhall_session" } else { "guildhall_session" }
+    if https {
+        "__Host-guildhall_session"
+    } else {
+        "guildhall_session"
+    }
 }
 
 /// Keys inside a session record.
@@ -32,13 +36,20 @@ impl SqlSessionStore {
     }
 
     pub async fn delete_expired(&self) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now()).execute(&self.pool).await?;
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now())
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected())
     }
 }
 
 /// Ends every session of a member except `keep` (after a password change, say).
-pub async fn end_other_sessions(pool: &AnyPool, user_id: i64, keep: Option<Id>) -> Result<(), sqlx::Error> {
+pub async fn end_other_sessions(
+    pool: &AnyPool,
+    user_id: i64,
+    keep: Option<Id>,
+) -> Result<(), sqlx::Error> {
     let keep = keep.map(|id| id.to_string()).unwrap_or_default();
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
         .bind(user_id)
@@ -53,9 +64,15 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
 }
 
 fn columns(record: &Record) -> Result<(String, Option<i64>, String, i64), session_store::Error> {
-    let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    let data = serde_json::to_string(&record.data)
+        .map_err(|e| session_store::Error::Encode(e.to_string()))?;
     let user_id = record.data.get(USER_ID).and_then(|v| v.as_i64());
-    Ok((record.id.to_string(), user_id, data, record.expiry_date.unix_timestamp()))
+    Ok((
+        record.id.to_string(),
+        user_id,
+        data,
+        record.expiry_date.unix_timestamp(),
+    ))
 }
 
 #[async_trait]
@@ -99,24 +116,30 @@ impl SessionStore for SqlSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row = sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
-            .bind(id.to_string())
-            .bind(now())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend)?;
+        let row =
+            sqlx::query("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
+                .bind(id.to_string())
+                .bind(now())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
         let Some(row) = row else { return Ok(None) };
         let data: String = row.try_get("data").map_err(backend)?;
         let expires_at: i64 = row.try_get("expires_at").map_err(backend)?;
         Ok(Some(Record {
             id: *id,
-            data: serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?,
+            data: serde_json::from_str(&data)
+                .map_err(|e| session_store::Error::Decode(e.to_string()))?,
             expiry_date: time::OffsetDateTime::from_unix_timestamp(expires_at).map_err(backend)?,
         }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.to_string()).execute(&self.pool).await.map_err(backend)?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }

@@ -10,20 +10,31 @@ use crate::api::ErrorCode;
 use crate::api::training::ModuleProgress;
 
 /// Every section each module's reader has marked read.
-pub async fn read_sections(pool: &AnyPool, user_id: i64) -> Result<HashMap<String, HashSet<String>>, AppError> {
-    let rows = sqlx::query("SELECT module_slug, section_id FROM section_progress WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_all(pool)
-        .await?;
+pub async fn read_sections(
+    pool: &AnyPool,
+    user_id: i64,
+) -> Result<HashMap<String, HashSet<String>>, AppError> {
+    let rows =
+        sqlx::query("SELECT module_slug, section_id FROM section_progress WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?;
     let mut read: HashMap<String, HashSet<String>> = HashMap::new();
     for row in rows {
-        read.entry(row.try_get("module_slug")?).or_default().insert(row.try_get("section_id")?);
+        read.entry(row.try_get("module_slug")?)
+            .or_default()
+            .insert(row.try_get("section_id")?);
     }
     Ok(read)
 }
 
 /// Marks a section read; marking it twice changes nothing.
-pub async fn mark_read(pool: &AnyPool, user_id: i64, module: &Module, section_id: &str) -> Result<(), AppError> {
+pub async fn mark_read(
+    pool: &AnyPool,
+    user_id: i64,
+    module: &Module,
+    section_id: &str,
+) -> Result<(), AppError> {
     if !module.section_ids.iter().any(|s| s == section_id) {
         return Err(ErrorCode::NotFound.into());
     }

@@ -11,10 +11,10 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use guildhall_app::domain::role::Role;
+use guildhall_app::server::Settings;
 use guildhall_app::server::accounts::{self, NewAccount};
 use guildhall_app::server::content::{Catalogue, Content};
 use guildhall_app::server::db::{self, Backend};
-use guildhall_app::server::Settings;
 use guildhall_server::router;
 use http_body_util::BodyExt;
 use sqlx::{AnyPool, Connection};
@@ -65,28 +65,60 @@ impl TestApp {
             "guildhall_test_{}_{}_{}",
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed),
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
         );
         let mut admin = sqlx::PgConnection::connect(admin_url)
             .await
-            .unwrap_or_else(|e| panic!("TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {e}"));
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+            .unwrap_or_else(|e| {
+                panic!("TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {e}")
+            });
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
         let (base, _) = admin_url.rsplit_once('/').unwrap();
         let url = format!("{base}/{name}");
-        TestApp::open(&url, settings, Some((admin_url.to_owned(), name)), tempfile::tempdir().unwrap()).await
+        TestApp::open(
+            &url,
+            settings,
+            Some((admin_url.to_owned(), name)),
+            tempfile::tempdir().unwrap(),
+        )
+        .await
     }
 
-    async fn open(url: &str, settings: Settings, postgres_db: Option<(String, String)>, dir: tempfile::TempDir) -> TestApp {
+    async fn open(
+        url: &str,
+        settings: Settings,
+        postgres_db: Option<(String, String)>,
+        dir: tempfile::TempDir,
+    ) -> TestApp {
         let (pool, backend) = db::connect(url).await.expect("database opens");
         db::migrate(&pool, backend).await.expect("migrations apply");
         let router = Self::router(&pool, backend, &settings);
-        TestApp { router, pool, backend, settings, postgres_db, _dir: dir }
+        TestApp {
+            router,
+            pool,
+            backend,
+            settings,
+            postgres_db,
+            _dir: dir,
+        }
     }
 
     fn router(pool: &AnyPool, backend: Backend, settings: &Settings) -> Router {
         let content_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
         let content = Content::new(Catalogue::load(&content_dir).expect("content/ loads"));
-        router::build(router::app_state(pool.clone(), backend, settings.clone(), content, "target/site"))
+        router::build(router::app_state(
+            pool.clone(),
+            backend,
+            settings.clone(),
+            content,
+            "target/site",
+        ))
     }
 
     /// As after a restart of the server: everything in memory is new, the database is not.
@@ -106,7 +138,11 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client<'_> {
-        Client { app: self, cookies: BTreeMap::new(), ip: None }
+        Client {
+            app: self,
+            cookies: BTreeMap::new(),
+            ip: None,
+        }
     }
 
     /// Creates an account directly (fast) and returns a client signed in to it.
@@ -114,8 +150,15 @@ impl TestApp {
         let account = NewAccount::check(name, email, PASSWORD, "en", role).unwrap();
         accounts::create(&self.pool, account).await.unwrap();
         let mut client = self.client();
-        let res = client.api("/api/login", &[("email", email), ("password", PASSWORD)]).await;
-        assert_eq!(res.status, StatusCode::OK, "sign-in of {email}: {}", res.body);
+        let res = client
+            .api("/api/login", &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::OK,
+            "sign-in of {email}: {}",
+            res.body
+        );
         client
     }
 }
@@ -128,10 +171,17 @@ pub struct Response {
 
 impl Response {
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default()
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
     }
     pub fn set_cookie(&self) -> Vec<String> {
-        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect()
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
     }
 }
 
@@ -145,8 +195,14 @@ pub struct Client<'a> {
 impl Client<'_> {
     pub async fn send(&mut self, mut req: Request<Body>) -> Response {
         if !self.cookies.is_empty() {
-            let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-            req.headers_mut().insert(header::COOKIE, jar.parse().unwrap());
+            let jar = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            req.headers_mut()
+                .insert(header::COOKIE, jar.parse().unwrap());
         }
         if let Some(ip) = self.ip {
             req.extensions_mut().insert(ConnectInfo(ip));
@@ -164,11 +220,21 @@ impl Client<'_> {
             }
         }
         let body = String::from_utf8(body.collect().await.unwrap().to_bytes().to_vec()).unwrap();
-        Response { status: parts.status, headers: parts.headers, body }
+        Response {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
     }
 
     pub async fn get(&mut self, path: &str) -> Response {
-        self.send(Request::get(path).header(header::ACCEPT, "text/html").body(Body::empty()).unwrap()).await
+        self.send(
+            Request::get(path)
+                .header(header::ACCEPT, "text/html")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Response {
@@ -190,7 +256,12 @@ impl Client<'_> {
     }
 
     /// A plain HTML form submission from one of our pages, as a browser without JavaScript does it.
-    pub async fn submit(&mut self, path: &str, from_page: &str, fields: &[(&str, &str)]) -> Response {
+    pub async fn submit(
+        &mut self,
+        path: &str,
+        from_page: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
         let req = Request::post(path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "text/html,application/xhtml+xml")

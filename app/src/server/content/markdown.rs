@@ -55,16 +55,36 @@ pub fn render(text: &str, first_line: usize) -> Result<Rendered, Vec<(usize, Str
     for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
         let line = line_of(range.start);
         match event {
-            Event::Start(Tag::Heading { level: HeadingLevel::H1, .. }) => {
-                problems.push((line, "use ## for sections: the page supplies the # title from the front matter".into()));
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            }) => {
+                problems.push((
+                    line,
+                    "use ## for sections: the page supplies the # title from the front matter"
+                        .into(),
+                ));
             }
-            Event::Start(Tag::Heading { level: HeadingLevel::H2, id, .. }) => {
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H2,
+                id,
+                ..
+            }) => {
                 flush(&mut chunk, &mut out);
                 let id = id.map(|i| i.to_string()).unwrap_or_default();
                 if id.is_empty() {
-                    problems.push((line, "every ## section needs an id: ## Title {#section-id}".into()));
-                } else if !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-                    problems.push((line, format!("section id #{id} may use only a-z, 0-9 and -")));
+                    problems.push((
+                        line,
+                        "every ## section needs an id: ## Title {#section-id}".into(),
+                    ));
+                } else if !id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                {
+                    problems.push((
+                        line,
+                        format!("section id #{id} may use only a-z, 0-9 and -"),
+                    ));
                 } else if seen_ids.contains(&id) {
                     problems.push((line, format!("section id #{id} is used twice")));
                 }
@@ -73,7 +93,12 @@ pub fn render(text: &str, first_line: usize) -> Result<Rendered, Vec<(usize, Str
             }
             Event::End(TagEnd::Heading(HeadingLevel::H2)) => {
                 if let Some((id, line, title)) = heading.take() {
-                    out.sections.push(Section { id, title: title.trim().to_owned(), html: String::new(), line });
+                    out.sections.push(Section {
+                        id,
+                        title: title.trim().to_owned(),
+                        html: String::new(),
+                        line,
+                    });
                 }
             }
             Event::Text(ref t) | Event::Code(ref t) if heading.is_some() => {
@@ -84,11 +109,17 @@ pub fn render(text: &str, first_line: usize) -> Result<Rendered, Vec<(usize, Str
             }
             _ if heading.is_some() => {}
             Event::Html(_) | Event::InlineHtml(_) => {
-                problems.push((line, "raw HTML is not allowed in modules; use markdown".into()));
+                problems.push((
+                    line,
+                    "raw HTML is not allowed in modules; use markdown".into(),
+                ));
             }
             Event::Start(Tag::Link { ref dest_url, .. }) => {
                 if is_internal(dest_url) {
-                    out.links.push(Link { target: dest_url.to_string(), line });
+                    out.links.push(Link {
+                        target: dest_url.to_string(),
+                        line,
+                    });
                 }
                 chunk.push(event);
             }
@@ -100,7 +131,11 @@ pub fn render(text: &str, first_line: usize) -> Result<Rendered, Vec<(usize, Str
         }
     }
     flush(&mut chunk, &mut out);
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }
 
 fn is_internal(url: &CowStr) -> bool {

@@ -23,7 +23,11 @@ pub struct ContentError {
 
 impl ContentError {
     fn new(file: &Path, line: usize, message: impl Into<String>) -> Self {
-        ContentError { file: file.to_owned(), line, message: message.into() }
+        ContentError {
+            file: file.to_owned(),
+            line,
+            message: message.into(),
+        }
     }
 }
 
@@ -102,9 +106,19 @@ impl Catalogue {
         let mut modules = Vec::new();
         let entries = match std::fs::read_dir(&modules_dir) {
             Ok(entries) => entries,
-            Err(e) => return Err(vec![ContentError::new(&modules_dir, 0, format!("cannot read the folder: {e}"))]),
+            Err(e) => {
+                return Err(vec![ContentError::new(
+                    &modules_dir,
+                    0,
+                    format!("cannot read the folder: {e}"),
+                )]);
+            }
         };
-        let mut dirs: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+        let mut dirs: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
         dirs.sort();
         let mut links = Vec::new();
         let mut failed = HashSet::new();
@@ -112,7 +126,11 @@ impl Catalogue {
             match load_module(&module_dir, &mut links) {
                 Ok(module) => modules.push(module),
                 Err(mut e) => {
-                    failed.extend(module_dir.file_name().map(|n| n.to_string_lossy().into_owned()));
+                    failed.extend(
+                        module_dir
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned()),
+                    );
                     errors.append(&mut e);
                 }
             }
@@ -121,7 +139,13 @@ impl Catalogue {
         // Links into a module that failed to load are not reported again.
         let into_failed = |link: &PendingLink| {
             let path = link.target.split('#').next().unwrap_or_default();
-            let slug = path.strip_prefix("/training/").unwrap_or(if path.is_empty() { &link.from_slug } else { path });
+            let slug = path
+                .strip_prefix("/training/")
+                .unwrap_or(if path.is_empty() {
+                    &link.from_slug
+                } else {
+                    path
+                });
             failed.contains(slug.trim_end_matches('/'))
         };
         for link in links.iter().filter(|l| !into_failed(l)) {
@@ -132,7 +156,11 @@ impl Catalogue {
         let mut orders = HashSet::new();
         for m in &catalogue.modules {
             if !orders.insert(m.order) {
-                errors.push(ContentError::new(&modules_dir.join(&m.slug).join("en.md"), 1, format!("order {} is used by another module too", m.order)));
+                errors.push(ContentError::new(
+                    &modules_dir.join(&m.slug).join("en.md"),
+                    1,
+                    format!("order {} is used by another module too", m.order),
+                ));
             }
         }
         if errors.is_empty() {
@@ -146,7 +174,9 @@ impl Catalogue {
     }
 
     fn check_link(&self, from_slug: &str, target: &str) -> Result<(), String> {
-        let (path, anchor) = target.split_once('#').map_or((target, None), |(p, a)| (p, Some(a)));
+        let (path, anchor) = target
+            .split_once('#')
+            .map_or((target, None), |(p, a)| (p, Some(a)));
         let slug = if path.is_empty() {
             from_slug
         } else if let Some(slug) = path.strip_prefix("/training/") {
@@ -154,13 +184,17 @@ impl Catalogue {
         } else if path == "/training" || path == "/training/" {
             return Ok(());
         } else {
-            return Err(format!("link to {target:?}: links inside the portal go to /training/<module> or #section"));
+            return Err(format!(
+                "link to {target:?}: links inside the portal go to /training/<module> or #section"
+            ));
         };
-        let module = self.module(slug).ok_or_else(|| format!("link to {target:?}: there is no module {slug:?}"))?;
+        let module = self
+            .module(slug)
+            .ok_or_else(|| format!("link to {target:?}: there is no module {slug:?}"))?;
         match anchor {
-            Some(id) if !module.section_ids.iter().any(|s| s == id) => {
-                Err(format!("link to {target:?}: module {slug:?} has no section #{id}"))
-            }
+            Some(id) if !module.section_ids.iter().any(|s| s == id) => Err(format!(
+                "link to {target:?}: module {slug:?} has no section #{id}"
+            )),
             _ => Ok(()),
         }
     }
@@ -174,32 +208,66 @@ struct PendingLink {
 }
 
 fn load_module(dir: &Path, links: &mut Vec<PendingLink>) -> Result<Module, Vec<ContentError>> {
-    let slug = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+    let slug = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_owned();
     let mut errors = Vec::new();
-    if slug.is_empty() || !slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-        errors.push(ContentError::new(dir, 0, "a module folder name may use only a-z, 0-9 and -"));
+    if slug.is_empty()
+        || !slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        errors.push(ContentError::new(
+            dir,
+            0,
+            "a module folder name may use only a-z, 0-9 and -",
+        ));
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "md")).collect())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "md"))
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
 
-    let mut parsed: BTreeMap<&'static str, (PathBuf, FrontMatter, markdown::Rendered)> = BTreeMap::new();
+    let mut parsed: BTreeMap<&'static str, (PathBuf, FrontMatter, markdown::Rendered)> =
+        BTreeMap::new();
     for file in files {
-        let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let stem = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
         // quiz.<lang>.md files belong to quizzes, loaded elsewhere.
         if stem.starts_with("quiz.") {
             continue;
         }
         let Some(&(lang, _)) = LANGUAGES.iter().find(|(code, _)| *code == stem) else {
             let codes: Vec<_> = LANGUAGES.iter().map(|(c, _)| *c).collect();
-            errors.push(ContentError::new(&file, 0, format!("file name must be a language code: {}.md", codes.join(".md, "))));
+            errors.push(ContentError::new(
+                &file,
+                0,
+                format!(
+                    "file name must be a language code: {}.md",
+                    codes.join(".md, ")
+                ),
+            ));
             continue;
         };
         match load_file(&file) {
             Ok((front, rendered)) => {
                 for link in &rendered.links {
-                    links.push(PendingLink { file: file.clone(), line: link.line, from_slug: slug.clone(), target: link.target.clone() });
+                    links.push(PendingLink {
+                        file: file.clone(),
+                        line: link.line,
+                        from_slug: slug.clone(),
+                        target: link.target.clone(),
+                    });
                 }
                 parsed.insert(lang, (file, front, rendered));
             }
@@ -209,7 +277,11 @@ fn load_module(dir: &Path, links: &mut Vec<PendingLink>) -> Result<Module, Vec<C
 
     let Some((en_file, en_front, en_doc)) = parsed.get("en") else {
         if errors.is_empty() {
-            errors.push(ContentError::new(&dir.join("en.md"), 0, "every module needs an English version (en.md)"));
+            errors.push(ContentError::new(
+                &dir.join("en.md"),
+                0,
+                "every module needs an English version (en.md)",
+            ));
         }
         return Err(errors);
     };
@@ -221,16 +293,31 @@ fn load_module(dir: &Path, links: &mut Vec<PendingLink>) -> Result<Module, Vec<C
         let ids: Vec<&str> = doc.sections.iter().map(|s| s.id.as_str()).collect();
         for id in &section_ids {
             if !ids.contains(&id.as_str()) {
-                errors.push(ContentError::new(file, 1, format!("section #{id} of {} is missing here", en_file.display())));
+                errors.push(ContentError::new(
+                    file,
+                    1,
+                    format!("section #{id} of {} is missing here", en_file.display()),
+                ));
             }
         }
         for section in &doc.sections {
             if !section_ids.contains(&section.id) {
-                errors.push(ContentError::new(file, section.line, format!("section #{} is not in {}", section.id, en_file.display())));
+                errors.push(ContentError::new(
+                    file,
+                    section.line,
+                    format!("section #{} is not in {}", section.id, en_file.display()),
+                ));
             }
         }
         if front.order != en_front.order {
-            errors.push(ContentError::new(file, 1, format!("order {} differs from en.md's {}", front.order, en_front.order)));
+            errors.push(ContentError::new(
+                file,
+                1,
+                format!(
+                    "order {} differs from en.md's {}",
+                    front.order, en_front.order
+                ),
+            ));
         }
     }
     if !errors.is_empty() {
@@ -252,34 +339,68 @@ fn load_module(dir: &Path, links: &mut Vec<PendingLink>) -> Result<Module, Vec<C
         })
         .collect();
     translations.sort_by_key(|t| (t.lang != "en", t.lang));
-    Ok(Module { slug, order, source, section_ids, translations })
+    Ok(Module {
+        slug,
+        order,
+        source,
+        section_ids,
+        translations,
+    })
 }
 
 fn load_file(file: &Path) -> Result<(FrontMatter, markdown::Rendered), Vec<ContentError>> {
-    let text = std::fs::read_to_string(file).map_err(|e| vec![ContentError::new(file, 0, format!("cannot read: {e}"))])?;
-    let (front_text, body, body_line) = split_front_matter(&text).map_err(|(line, m)| vec![ContentError::new(file, line, m)])?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| vec![ContentError::new(file, 0, format!("cannot read: {e}"))])?;
+    let (front_text, body, body_line) =
+        split_front_matter(&text).map_err(|(line, m)| vec![ContentError::new(file, line, m)])?;
     let front: FrontMatter = toml::from_str(front_text).map_err(|e| {
         // Lines inside the front matter start after the opening `+++` (line 1).
-        let line = e.span().map_or(1, |span| 2 + front_text[..span.start].matches('\n').count());
-        vec![ContentError::new(file, line, format!("front matter: {}", e.message()))]
+        let line = e
+            .span()
+            .map_or(1, |span| 2 + front_text[..span.start].matches('\n').count());
+        vec![ContentError::new(
+            file,
+            line,
+            format!("front matter: {}", e.message()),
+        )]
     })?;
     let mut errors = Vec::new();
-    for (field, value) in [("title", &front.title), ("summary", &front.summary), ("source", &front.source)] {
+    for (field, value) in [
+        ("title", &front.title),
+        ("summary", &front.summary),
+        ("source", &front.source),
+    ] {
         if value.trim().is_empty() {
-            errors.push(ContentError::new(file, 1, format!("front matter: {field} is empty")));
+            errors.push(ContentError::new(
+                file,
+                1,
+                format!("front matter: {field} is empty"),
+            ));
         }
     }
     if front.objectives.is_empty() {
-        errors.push(ContentError::new(file, 1, "front matter: list at least one learning objective"));
+        errors.push(ContentError::new(
+            file,
+            1,
+            "front matter: list at least one learning objective",
+        ));
     }
     if front.minutes == 0 {
-        errors.push(ContentError::new(file, 1, "front matter: minutes must be at least 1"));
+        errors.push(ContentError::new(
+            file,
+            1,
+            "front matter: minutes must be at least 1",
+        ));
     }
     match markdown::render(body, body_line) {
         Ok(doc) if errors.is_empty() => Ok((front, doc)),
         Ok(_) => Err(errors),
         Err(problems) => {
-            errors.extend(problems.into_iter().map(|(line, m)| ContentError::new(file, line, m)));
+            errors.extend(
+                problems
+                    .into_iter()
+                    .map(|(line, m)| ContentError::new(file, line, m)),
+            );
             Err(errors)
         }
     }
@@ -290,7 +411,10 @@ fn split_front_matter(text: &str) -> Result<(&str, &str, usize), (usize, String)
     let rest = text
         .strip_prefix("+++\n")
         .or_else(|| text.strip_prefix("+++\r\n"))
-        .ok_or((1, "the file must start with a +++ line opening the front matter".to_owned()))?;
+        .ok_or((
+            1,
+            "the file must start with a +++ line opening the front matter".to_owned(),
+        ))?;
     let mut offset = 0;
     for line in rest.split_inclusive('\n') {
         if line.trim_end() == "+++" {
@@ -329,7 +453,11 @@ pub fn last_modified(dir: &Path) -> Option<std::time::SystemTime> {
     let mut newest = std::fs::metadata(dir).ok()?.modified().ok();
     for entry in std::fs::read_dir(dir).ok()?.filter_map(Result::ok) {
         let path = entry.path();
-        let time = if path.is_dir() { last_modified(&path) } else { entry.metadata().ok()?.modified().ok() };
+        let time = if path.is_dir() {
+            last_modified(&path)
+        } else {
+            entry.metadata().ok()?.modified().ok()
+        };
         newest = newest.max(time);
     }
     newest

@@ -33,7 +33,11 @@ fn copy_dir(from: &Path, to: &Path) {
 fn only(errors: &[ContentError]) -> (String, usize, &str) {
     assert_eq!(errors.len(), 1, "{errors:#?}");
     let e = &errors[0];
-    (e.file.file_name().unwrap().to_string_lossy().into_owned(), e.line, e.message.as_str())
+    (
+        e.file.file_name().unwrap().to_string_lossy().into_owned(),
+        e.line,
+        e.message.as_str(),
+    )
 }
 
 const EN: &str = "modules/good-service/en.md";
@@ -44,22 +48,46 @@ fn the_fixture_module_renders_as_recorded() {
     let catalogue = Catalogue::load(&fixture()).unwrap();
     let module = catalogue.module("good-service").unwrap();
     assert_eq!(module.section_ids, ["what", "standards"]);
-    assert_eq!(module.translations.iter().map(|t| t.lang).collect::<Vec<_>>(), ["en", "lv"]);
+    assert_eq!(
+        module
+            .translations
+            .iter()
+            .map(|t| t.lang)
+            .collect::<Vec<_>>(),
+        ["en", "lv"]
+    );
     let en = module.translation("en").unwrap();
     let mut page = format!("intro:\n{}", en.intro_html);
     for s in &en.sections {
-        page.push_str(&format!("\n## {} (#{}, line {})\n{}", s.title, s.id, s.line, s.html));
+        page.push_str(&format!(
+            "\n## {} (#{}, line {})\n{}",
+            s.title, s.id, s.line, s.html
+        ));
     }
     insta::assert_snapshot!(page);
     assert_eq!(en.reading_minutes, 1);
-    assert_eq!(catalogue.modules().iter().map(|m| m.slug.as_str()).collect::<Vec<_>>(), ["good-service", "other-module"]);
+    assert_eq!(
+        catalogue
+            .modules()
+            .iter()
+            .map(|m| m.slug.as_str())
+            .collect::<Vec<_>>(),
+        ["good-service", "other-module"]
+    );
 }
 
 #[test]
 fn the_real_content_loads_with_every_module_in_its_source_language_and_english() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
     let catalogue = Catalogue::load(&dir).unwrap_or_else(|errors| {
-        panic!("content/ has problems:\n{}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
+        panic!(
+            "content/ has problems:\n{}",
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
     });
     let expected = [
         ("service-excellence", "cs"),
@@ -70,21 +98,36 @@ fn the_real_content_loads_with_every_module_in_its_source_language_and_english()
     ];
     assert_eq!(catalogue.modules().len(), expected.len());
     for (slug, source_lang) in expected {
-        let module = catalogue.module(slug).unwrap_or_else(|| panic!("module {slug} missing"));
+        let module = catalogue
+            .module(slug)
+            .unwrap_or_else(|| panic!("module {slug} missing"));
         for lang in ["en", source_lang] {
-            let t = module.translation(lang).unwrap_or_else(|| panic!("{slug} has no {lang}"));
-            assert!(t.sections.len() >= 5, "{slug}/{lang}: a real lesson has sections");
-            assert!(t.reading_minutes >= 3, "{slug}/{lang}: a real lesson takes a few minutes to read");
+            let t = module
+                .translation(lang)
+                .unwrap_or_else(|| panic!("{slug} has no {lang}"));
+            assert!(
+                t.sections.len() >= 5,
+                "{slug}/{lang}: a real lesson has sections"
+            );
+            assert!(
+                t.reading_minutes >= 3,
+                "{slug}/{lang}: a real lesson takes a few minutes to read"
+            );
         }
         for required in ["scenario", "key-points", "summary"] {
-            assert!(module.section_ids.iter().any(|s| s == required), "{slug} lacks #{required}");
+            assert!(
+                module.section_ids.iter().any(|s| s == required),
+                "{slug} lacks #{required}"
+            );
         }
     }
 }
 
 #[test]
 fn invalid_front_matter_names_the_file_and_line() {
-    let text = std::fs::read_to_string(fixture().join(EN)).unwrap().replace("minutes = 3", "minutes = \"three\"");
+    let text = std::fs::read_to_string(fixture().join(EN))
+        .unwrap()
+        .replace("minutes = 3", "minutes = \"three\"");
     let (_dir, errors) = broken(EN, &text);
     let (file, line, message) = only(&errors);
     assert_eq!((file.as_str(), line), ("en.md", 4));
@@ -93,7 +136,9 @@ fn invalid_front_matter_names_the_file_and_line() {
 
 #[test]
 fn unknown_front_matter_fields_are_typos() {
-    let text = std::fs::read_to_string(fixture().join(EN)).unwrap().replace("order = 1", "order = 1\nordre = 2");
+    let text = std::fs::read_to_string(fixture().join(EN))
+        .unwrap()
+        .replace("order = 1", "order = 1\nordre = 2");
     let (_dir, errors) = broken(EN, &text);
     let (_, line, message) = only(&errors);
     assert_eq!(line, 6);
@@ -108,40 +153,77 @@ fn a_file_without_front_matter_is_refused() {
 
 #[test]
 fn a_section_missing_from_a_translation_is_reported_in_that_file() {
-    let text = std::fs::read_to_string(fixture().join(LV)).unwrap().replace("## Standarti {#standards}", "## Standarti {#standarti}");
+    let text = std::fs::read_to_string(fixture().join(LV))
+        .unwrap()
+        .replace("## Standarti {#standards}", "## Standarti {#standarti}");
     let (_dir, errors) = broken(LV, &text);
-    let messages: Vec<_> = errors.iter().map(|e| (e.file.file_name().unwrap().to_string_lossy().into_owned(), e.line, e.message.clone())).collect();
+    let messages: Vec<_> = errors
+        .iter()
+        .map(|e| {
+            (
+                e.file.file_name().unwrap().to_string_lossy().into_owned(),
+                e.line,
+                e.message.clone(),
+            )
+        })
+        .collect();
     assert_eq!(messages.len(), 2, "{messages:#?}");
     assert!(messages.iter().all(|(f, ..)| f == "lv.md"));
-    assert!(messages.iter().any(|(_, _, m)| m.contains("section #standards") && m.contains("missing")));
-    assert!(messages.iter().any(|(_, line, m)| *line == 16 && m.contains("#standarti")));
+    assert!(
+        messages
+            .iter()
+            .any(|(_, _, m)| m.contains("section #standards") && m.contains("missing"))
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|(_, line, m)| *line == 16 && m.contains("#standarti"))
+    );
 }
 
 #[test]
 fn broken_internal_links_are_reported_with_their_line() {
-    let text = std::fs::read_to_string(fixture().join(EN)).unwrap().replace("/training/other-module#why", "/training/other-module#how");
+    let text = std::fs::read_to_string(fixture().join(EN))
+        .unwrap()
+        .replace("/training/other-module#why", "/training/other-module#how");
     let (_dir, errors) = broken(EN, &text);
     let (file, line, message) = only(&errors);
     assert_eq!((file.as_str(), line), ("en.md", 25));
     assert!(message.contains("no section #how"), "{message}");
 
-    let text = std::fs::read_to_string(fixture().join(EN)).unwrap().replace("/training/other-module#why", "/training/nowhere");
+    let text = std::fs::read_to_string(fixture().join(EN))
+        .unwrap()
+        .replace("/training/other-module#why", "/training/nowhere");
     let (_dir, errors) = broken(EN, &text);
     assert!(only(&errors).2.contains("no module \"nowhere\""));
 
-    let text = std::fs::read_to_string(fixture().join(EN)).unwrap().replace("(#standards)", "(#nope)");
+    let text = std::fs::read_to_string(fixture().join(EN))
+        .unwrap()
+        .replace("(#standards)", "(#nope)");
     let (_dir, errors) = broken(EN, &text);
     assert_eq!(only(&errors).1, 10);
 }
 
 #[test]
 fn sections_need_ids_and_raw_html_is_refused() {
-    let text = std::fs::read_to_string(fixture().join(EN)).unwrap().replace("## Standards {#standards}", "## Standards");
+    let text = std::fs::read_to_string(fixture().join(EN))
+        .unwrap()
+        .replace("## Standards {#standards}", "## Standards");
     let (_dir, errors) = broken(EN, &text);
     // The heading without an id, and the translation's #standards that no longer matches.
-    assert!(errors.iter().any(|e| e.line == 23 && e.message.contains("needs an id")), "{errors:#?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.line == 23 && e.message.contains("needs an id")),
+        "{errors:#?}"
+    );
 
-    let text = std::fs::read_to_string(fixture().join(EN)).unwrap().replace("Service is **good**", "<script>alert(1)</script>\n\nService is **good**");
+    let text = std::fs::read_to_string(fixture().join(EN))
+        .unwrap()
+        .replace(
+            "Service is **good**",
+            "<script>alert(1)</script>\n\nService is **good**",
+        );
     let (_dir, errors) = broken(EN, &text);
     let (_, line, message) = only(&errors);
     assert_eq!(line, 14);
@@ -150,10 +232,23 @@ fn sections_need_ids_and_raw_html_is_refused() {
 
 #[test]
 fn every_module_needs_english_and_files_are_named_by_language() {
-    let (_dir, errors) = broken("modules/third/lv.md", &std::fs::read_to_string(fixture().join(LV)).unwrap());
-    assert!(errors.iter().any(|e| e.message.contains("English version")), "{errors:#?}");
-    let (_dir, errors) = broken("modules/good-service/de.md", &std::fs::read_to_string(fixture().join(LV)).unwrap());
-    assert!(only(&errors).2.contains("file name must be a language code"));
+    let (_dir, errors) = broken(
+        "modules/third/lv.md",
+        &std::fs::read_to_string(fixture().join(LV)).unwrap(),
+    );
+    assert!(
+        errors.iter().any(|e| e.message.contains("English version")),
+        "{errors:#?}"
+    );
+    let (_dir, errors) = broken(
+        "modules/good-service/de.md",
+        &std::fs::read_to_string(fixture().join(LV)).unwrap(),
+    );
+    assert!(
+        only(&errors)
+            .2
+            .contains("file name must be a language code")
+    );
 }
 
 #[test]
@@ -161,7 +256,11 @@ fn every_error_is_reported_at_once() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture(), dir.path());
     std::fs::write(dir.path().join(EN), "no front matter").unwrap();
-    std::fs::write(dir.path().join("modules/other-module/en.md"), "+++\ntitle = 1\n+++\n").unwrap();
+    std::fs::write(
+        dir.path().join("modules/other-module/en.md"),
+        "+++\ntitle = 1\n+++\n",
+    )
+    .unwrap();
     let errors = Catalogue::load(dir.path()).unwrap_err();
     assert!(errors.len() >= 2, "{errors:#?}");
     assert!(errors.iter().all(|e| e.to_string().contains(".md:")));
