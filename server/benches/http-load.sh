@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load and start-up figures for BENCHMARKS.md, against the release binary (`make build` first).
-# Needs wrk and curl. Every load stays on 127.0.0.1 and ends by itself.
+# Needs wrk, curl and brotli (apt-get install wrk curl brotli). Every load stays on
+# 127.0.0.1 and ends by itself.
 #
 #   server/benches/http-load.sh [seconds per run, default 10]
 set -euo pipefail
