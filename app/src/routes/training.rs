@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use leptos_i18n::td_string;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::training::ModuleProgress;
+use crate::api::training::{MarkSectionRead, ModuleProgress};
 use crate::app::{PageLanguage, use_locale, use_user};
+use crate::components::form::{FormAlert, last_error};
 use crate::components::page::{PageTitle, redirect_to_sign_in, set_status};
 use crate::domain::language::{LANGUAGES, fill};
 use crate::i18n::Locale;
@@ -195,9 +196,16 @@ pub fn ModulePage() -> impl IntoView {
         neighbour(Some(position + 1)),
     );
     let lang = t.lang;
+    // A refused "mark as read" comes back here; say why rather than nothing.
+    let mark_error = last_error(ServerAction::<MarkSectionRead>::new());
 
     view! {
         <p class="breadcrumb"><a href="/training">{td_string!(locale, module_back)}</a></p>
+        <FormAlert
+            error=mark_error
+            summary=td_string!(locale, form_error_summary).to_string()
+            unreachable=td_string!(locale, form_unreachable).to_string()
+        />
         <article class="module" lang=lang data-test="module">
             <h1>{t.title.clone()}</h1>
             <leptos_meta::Title text=format!("{} · {}", t.title, td_string!(locale, site_name)) />
