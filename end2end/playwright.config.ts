@@ -46,6 +46,8 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       GUILDHALL_PUBLIC_URL: `http://127.0.0.1:${port}`,
       RUST_LOG: "warn",
+      // Short enough to wait out in a test; real quizzes ask for minutes.
+      GUILDHALL_QUIZ_COOLDOWN_SECONDS: "3",
     },
   },
 });

@@ -7,7 +7,7 @@ use leptos_router::{SsrMode, path};
 use crate::api::accounts::UserView;
 use crate::components::layout::Layout;
 use crate::i18n::Locale;
-use crate::routes::{account, admin, auth, certificates, forum, home, not_found, training};
+use crate::routes::{account, admin, auth, certificates, forum, home, not_found, quiz, training};
 
 /// The language of this request, as `identify` resolved it on the server.
 pub fn use_locale() -> Locale {
@@ -63,9 +63,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/training") view=training::TrainingPage ssr=SsrMode::Async />
                     <Route path=path!("/training/:slug") view=training::ModulePage ssr=SsrMode::Async />
+                    <Route path=path!("/training/:slug/quiz") view=quiz::QuizPage ssr=SsrMode::Async />
+                    <Route path=path!("/training/:slug/quiz/attempts/:id") view=quiz::QuizReviewPage ssr=SsrMode::Async />
                     <Route path=path!("/certificates") view=certificates::CertificatesPage ssr=SsrMode::Async />
                     <Route path=path!("/forum") view=forum::ForumPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/quizzes") view=admin::AdminQuizzesPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -112,6 +112,11 @@ pub struct Config {
     )]
     pub login_attempts_per_ip: i64,
 
+    /// Seconds to wait after a failed quiz attempt, for every quiz, instead of each quiz's
+    /// own `cooldown_minutes`. For tests and demonstrations.
+    #[arg(long, env = "GUILDHALL_QUIZ_COOLDOWN_SECONDS", global = true)]
+    pub quiz_cooldown_seconds: Option<u64>,
+
     /// Also serve `/bench/baseline`: the home page's bytes, rendered once at start, from
     /// memory. Only for load-test baselines (BENCHMARKS.md); never in production.
     #[arg(
@@ -148,6 +153,7 @@ impl Config {
             login_attempts_per_account: self.login_attempts,
             login_attempts_per_ip: self.login_attempts_per_ip,
             login_window: Duration::from_secs(15 * 60),
+            quiz_cooldown: self.quiz_cooldown_seconds.map(Duration::from_secs),
         }
     }
 }
@@ -166,6 +172,30 @@ pub enum Command {
     Backup {
         /// Where to write the copy; must not exist yet.
         file: PathBuf,
+    },
+    /// Demonstration and load-test data (never needed in production).
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Create COUNT member accounts `<prefix><n>@example.org` (n = 1..COUNT) sharing one
+    /// password, hashed once. Emails already registered are skipped; prints how many were
+    /// created.
+    Members {
+        /// How many members.
+        #[arg(long)]
+        count: u32,
+        /// The password every one of them signs in with.
+        #[arg(long)]
+        password: String,
+        /// Emails are `<prefix><n>@example.org`.
+        #[arg(long, default_value = "member")]
+        email_prefix: String,
+        /// Preferred language: cs, en, lv, pl or sl.
+        #[arg(long, default_value = "en")]
+        language: String,
     },
 }
 

@@ -9,6 +9,7 @@ use guildhall_app::app::{App, shell};
 use guildhall_app::server::content::Content;
 use guildhall_app::server::db::{self, Backend};
 use guildhall_app::server::identity::identify;
+use guildhall_app::server::quiz;
 use guildhall_app::server::request::provide_request_context;
 use guildhall_app::server::sessions::{self, SqlSessionStore};
 use guildhall_app::server::{AppState, Settings};
@@ -68,6 +69,10 @@ pub fn build(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/admin/quizzes/{slug}/attempts.csv",
+            get(quiz::report::csv_download),
+        )
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),

@@ -197,3 +197,41 @@ fn content_check_passes_on_the_real_content_and_names_file_and_line_otherwise() 
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to start"));
 }
+
+#[tokio::test]
+async fn demo_members_share_one_hash_and_skip_existing_emails() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/demo.db", dir.path().display());
+    let members = |count: &str, password: &str| {
+        guildhall(
+            &["demo", "members", "--count", count, "--password", password],
+            &url,
+            "",
+        )
+    };
+
+    let out = members("3", "a long and private phrase");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 members created, 0 already existed"));
+    let out = members("5", "a long and private phrase");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 members created, 3 already existed"));
+    assert!(
+        !members("2", "password").status.success(),
+        "common passwords are refused"
+    );
+
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT email, role, password_hash FROM users ORDER BY id")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[4].0, "member5@example.org");
+    assert!(rows.iter().all(|(_, role, _)| role == "member"));
+    assert!(rows[0].2.starts_with("$argon2id$"));
+}

@@ -42,6 +42,21 @@ const SERVER_FUNCTIONS: &[(&str, Access, &str)] = &[
         Access::Member,
         "module=service-quality&section=why-it-matters&lang=lv",
     ),
+    (
+        "/api/quiz/start",
+        Access::Member,
+        "module=service-quality&lang=en",
+    ),
+    (
+        "/api/quiz/save",
+        Access::Member,
+        "module=service-quality&attempt=1&lang=en",
+    ),
+    (
+        "/api/quiz/submit",
+        Access::Member,
+        "module=service-quality&attempt=1&lang=en",
+    ),
     ("/api/admin/members", Access::Admin, ""),
     (
         "/api/admin/set_role",

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod error;
+pub mod quiz;
 pub mod training;
 
 pub use error::{ApiError, ErrorCode};

@@ -15,6 +15,18 @@ pub fn PageTitle(text: String) -> impl IntoView {
     }
 }
 
+/// A page's server data, loaded once. `<Suspense>` polls its children more than once while it
+/// renders (to find what they wait for, then to render), and a `Suspend` built from a fresh
+/// future each time would repeat every query: children await a clone of this instead.
+pub fn load_once<T, F>(load: F) -> futures::future::Shared<futures::future::BoxFuture<'static, T>>
+where
+    T: Clone + Send + Sync + 'static,
+    F: std::future::Future<Output = T> + Send + 'static,
+{
+    use futures::FutureExt;
+    load.boxed().shared()
+}
+
 /// Sets the HTTP status of the page being rendered.
 pub fn set_status(code: u16) {
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {

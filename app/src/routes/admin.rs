@@ -1,11 +1,12 @@
 use leptos::prelude::*;
+use leptos_i18n::Locale as _;
 use leptos_i18n::td_string;
 use leptos_router::hooks::use_query_map;
 
 use super::account::role_name;
 use crate::api::admin::list_members;
 use crate::app::{use_locale, use_user};
-use crate::components::page::{Forbidden, PageTitle, redirect_to_sign_in};
+use crate::components::page::{Forbidden, PageTitle, load_once, redirect_to_sign_in};
 use crate::domain::language::fill;
 use crate::domain::role::Role;
 
@@ -18,8 +19,128 @@ pub fn AdminPage() -> impl IntoView {
             view! { <p>{td_string!(locale, sign_in_required)}</p> }.into_any()
         }
         Some(user) if user.role < Role::Admin => view! { <Forbidden /> }.into_any(),
-        Some(_) => view! { <Members /> }.into_any(),
+        Some(_) => view! {
+            <PageTitle text=td_string!(locale, admin_title).to_string() />
+            <AdminNav />
+            <Members />
+        }
+        .into_any(),
     }
+}
+
+/// The admin area's sections.
+#[component]
+fn AdminNav() -> impl IntoView {
+    let locale = use_locale();
+    let path = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    let current = |href: &str| (path == href).then_some("page");
+    view! {
+        <nav class="subnav" aria-label=td_string!(locale, admin_title)>
+            <ul>
+                <li><a href="/admin" aria-current=current("/admin")>{td_string!(locale, admin_members_heading)}</a></li>
+                <li><a href="/admin/quizzes" aria-current=current("/admin/quizzes")>{td_string!(locale, admin_quizzes_heading)}</a></li>
+            </ul>
+        </nav>
+    }
+}
+
+/// Every module's quiz: attempts, pass rate, and the share right of each question.
+#[component]
+pub fn AdminQuizzesPage() -> impl IntoView {
+    let locale = use_locale();
+    match use_user() {
+        None => {
+            redirect_to_sign_in("/admin/quizzes");
+            return view! { <p>{td_string!(locale, sign_in_required)}</p> }.into_any();
+        }
+        Some(user) if user.role < Role::Admin => return view! { <Forbidden /> }.into_any(),
+        Some(_) => {}
+    }
+    let Ok(state) = crate::server::request::state() else {
+        return view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }.into_any();
+    };
+    let catalogue = state.content.get();
+    let lang = locale.as_str();
+    let stats = {
+        let (catalogue, pool) = (catalogue.clone(), state.pool.clone());
+        load_once(async move {
+            let mut all = std::collections::HashMap::new();
+            for module in catalogue.modules().iter().filter(|m| m.quiz.is_some()) {
+                match crate::server::quiz::report::stats(&pool, &module.slug).await {
+                    Ok(stats) => all.insert(module.slug.clone(), stats),
+                    Err(e) => {
+                        tracing::error!(error = %e, "quiz statistics");
+                        return None;
+                    }
+                };
+            }
+            Some(all)
+        })
+    };
+    view! {
+        <PageTitle text=td_string!(locale, admin_quizzes_heading).to_string() />
+        <AdminNav />
+        <Suspense>
+            {move || { let (catalogue, stats) = (catalogue.clone(), stats.clone()); Suspend::new(async move {
+                let Some(stats) = stats.await else {
+                    return view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }.into_any();
+                };
+                let mut sections = Vec::new();
+                for (module, quiz) in catalogue.modules().iter().filter_map(|m| m.quiz.clone().map(|q| (m, q))) {
+                    let stats = stats.get(&module.slug).cloned().unwrap_or_default();
+                    let summary = fill(td_string!(locale, admin_quiz_summary), &[
+                        ("graded", &stats.graded.to_string()),
+                        ("members", &stats.members.to_string()),
+                        ("passed", &stats.passed.to_string()),
+                        ("open", &stats.open.to_string()),
+                        ("mean", &stats.mean_score.map_or("–".to_owned(), |m| m.to_string())),
+                    ]);
+                    let rows = quiz.questions.iter().map(|q| {
+                        let s = stats.questions.iter().find(|s| s.question_id == q.id);
+                        let drawn = s.map_or(0, |s| s.drawn);
+                        let share = s.and_then(|s| s.share_right()).map_or("–".to_owned(), |p| format!("{p} %"));
+                        view! {
+                            <tr>
+                                <th scope="row"><code>{q.id.clone()}</code> " " <span lang=if q.texts.contains_key(lang) { lang } else { "en" }>{q.text(lang).prompt.clone()}</span></th>
+                                <td>{kind_name(locale, &q.key)}</td>
+                                <td class="number">{drawn}</td>
+                                <td class="number">{share}</td>
+                            </tr>
+                        }
+                    }).collect_view();
+                    let heading_id = format!("quiz-{}", module.slug);
+                    let labelled_by = heading_id.clone();
+                    sections.push(view! {
+                        <section aria-labelledby=labelled_by data-test="quiz-stats">
+                            <h2 id=heading_id>{quiz.title(lang).to_owned()}</h2>
+                            <p>{summary}</p>
+                            <p><a href=format!("/admin/quizzes/{}/attempts.csv", module.slug) download="" data-test="quiz-csv">{td_string!(locale, admin_quiz_csv)}</a></p>
+                            <div class="table-scroll">
+                                <table>
+                                    <caption>{td_string!(locale, admin_quiz_questions_caption)}</caption>
+                                    <thead><tr>
+                                        <th scope="col">{td_string!(locale, admin_quiz_col_question)}</th>
+                                        <th scope="col">{td_string!(locale, admin_quiz_col_type)}</th>
+                                        <th scope="col">{td_string!(locale, admin_quiz_col_drawn)}</th>
+                                        <th scope="col">{td_string!(locale, admin_quiz_col_right)}</th>
+                                    </tr></thead>
+                                    <tbody>{rows}</tbody>
+                                </table>
+                            </div>
+                        </section>
+                    });
+                }
+                if sections.is_empty() {
+                    view! { <p class="empty-state">{td_string!(locale, admin_quizzes_empty)}</p> }.into_any()
+                } else {
+                    sections.collect_view().into_any()
+                }
+            })}}
+        </Suspense>
+    }
+    .into_any()
 }
 
 #[component]
@@ -28,7 +149,6 @@ fn Members() -> impl IntoView {
     let members = Resource::new(|| (), |_| list_members());
     let saved = use_query_map().with_untracked(|q| q.get("saved")).is_some();
     view! {
-        <PageTitle text=td_string!(locale, admin_title).to_string() />
         <h2>{td_string!(locale, admin_members_heading)}</h2>
         {saved.then(|| view! { <p class="alert alert-success" role="status">{td_string!(locale, account_saved)}</p> })}
         <Suspense>
@@ -74,6 +194,20 @@ fn Members() -> impl IntoView {
                 }.into_any(),
             })}
         </Suspense>
+    }
+}
+
+fn kind_name(
+    locale: crate::i18n::Locale,
+    key: &crate::server::quiz::model::AnswerKey,
+) -> &'static str {
+    use crate::server::quiz::model::AnswerKey;
+    match key {
+        AnswerKey::Single { .. } => td_string!(locale, quiz_kind_single),
+        AnswerKey::Multiple { .. } => td_string!(locale, quiz_kind_multiple),
+        AnswerKey::TrueFalse { .. } => td_string!(locale, quiz_kind_truefalse),
+        AnswerKey::Text { .. } => td_string!(locale, quiz_kind_text),
+        AnswerKey::Numeric { .. } => td_string!(locale, quiz_kind_numeric),
     }
 }
 

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_i18n::td_string;
 
 use crate::app::{use_locale, use_user};
-use crate::components::page::PageTitle;
+use crate::components::page::{PageTitle, load_once};
 use crate::domain::language::fill;
 
 #[component]
@@ -36,12 +36,13 @@ pub fn HomePage() -> impl IntoView {
 #[component]
 fn MyTraining() -> impl IntoView {
     let locale = use_locale();
+    let rows = load_once(crate::routes::training::started_modules());
     view! {
         <section aria-labelledby="my-training-heading" data-test="my-training">
             <h2 id="my-training-heading">{td_string!(locale, home_my_training)}</h2>
             <Suspense>
-                {move || Suspend::new(async move {
-                    let rows = crate::routes::training::started_modules().await;
+                {move || { let rows = rows.clone(); Suspend::new(async move {
+                    let rows = rows.await;
                     if rows.is_empty() {
                     view! {
                         <p class="empty-state">{td_string!(locale, home_training_empty)} " " <a href="/training">{td_string!(locale, home_cta_training)}</a></p>
@@ -52,7 +53,7 @@ fn MyTraining() -> impl IntoView {
                             {rows.into_iter().map(|row| view! {
                                 <li class="card">
                                     <h3 lang=row.lang>{row.title}</h3>
-                                    <crate::routes::training::ProgressLine locale progress=row.progress.clone() />
+                                    <crate::routes::training::ProgressLine locale progress=row.progress.clone() quiz_passed=row.quiz_passed />
                                     <a class="button button-secondary" href=row.href data-test="resume">
                                         {if row.progress.complete() { td_string!(locale, training_review) } else { td_string!(locale, training_resume) }}
                                     </a>
@@ -60,7 +61,7 @@ fn MyTraining() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }.into_any()
-                }})}
+                }})}}
             </Suspense>
         </section>
     }

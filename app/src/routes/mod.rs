@@ -6,6 +6,7 @@ pub mod certificates;
 pub mod forum;
 pub mod home;
 pub mod not_found;
+pub mod quiz;
 pub mod training;
 
 use leptos::prelude::*;

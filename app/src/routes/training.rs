@@ -8,10 +8,11 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::training::{MarkSectionRead, ModuleProgress};
 use crate::app::{PageLanguage, use_locale, use_user};
 use crate::components::form::{FormAlert, last_error};
-use crate::components::page::{PageTitle, redirect_to_sign_in, set_status};
+use crate::components::page::{PageTitle, load_once, redirect_to_sign_in, set_status};
 use crate::domain::language::{LANGUAGES, fill};
 use crate::i18n::Locale;
 use crate::server::content::{Catalogue, Module};
+use crate::server::quiz::service;
 use crate::server::{request, training};
 
 fn catalogue() -> std::sync::Arc<Catalogue> {
@@ -54,7 +55,11 @@ fn resume_link(module: &Module, progress: &ModuleProgress, lang: &str) -> String
 }
 
 #[component]
-pub fn ProgressLine(locale: Locale, progress: ModuleProgress) -> impl IntoView {
+pub fn ProgressLine(
+    locale: Locale,
+    progress: ModuleProgress,
+    #[prop(optional)] quiz_passed: bool,
+) -> impl IntoView {
     let text = if progress.complete() {
         td_string!(locale, training_status_read).to_string()
     } else {
@@ -71,15 +76,18 @@ pub fn ProgressLine(locale: Locale, progress: ModuleProgress) -> impl IntoView {
             <progress max=progress.total value=progress.read aria-hidden="true"></progress>
             " "
             <span>{text}</span>
+            {quiz_passed.then(|| view! { " · " <span data-test="quiz-passed-mark">"✓ " {td_string!(locale, training_quiz_passed)}</span> })}
         </p>
     }
 }
 
 /// A module the member has begun, for their dashboard.
+#[derive(Clone)]
 pub struct StartedModule {
     pub title: String,
     pub lang: &'static str,
     pub progress: ModuleProgress,
+    pub quiz_passed: bool,
     pub href: String,
 }
 
@@ -87,6 +95,7 @@ pub async fn started_modules() -> Vec<StartedModule> {
     let locale = request::locale();
     let catalogue = catalogue();
     let read = read_sections_now().await;
+    let passed = service::passed_now().await;
     catalogue
         .modules()
         .iter()
@@ -97,6 +106,7 @@ pub async fn started_modules() -> Vec<StartedModule> {
                 title: t.title.clone(),
                 lang: t.lang,
                 href: resume_link(module, &progress, t.lang),
+                quiz_passed: passed.contains(&module.slug),
                 progress,
             })
         })
@@ -109,6 +119,7 @@ pub fn TrainingPage() -> impl IntoView {
     let locale = use_locale();
     let catalogue = catalogue();
     let signed_in = use_user().is_some();
+    let member = load_once(async { (read_sections_now().await, service::passed_now().await) });
     view! {
         <PageTitle text=td_string!(locale, training_title).to_string() />
         <p>{td_string!(locale, training_intro)}</p>
@@ -116,8 +127,8 @@ pub fn TrainingPage() -> impl IntoView {
             <p class="note"><a href="/login?next=/training">{td_string!(locale, sign_in)}</a> " · " {td_string!(locale, training_sign_in_note)}</p>
         })}
         <Suspense>
-            {move || { let catalogue = catalogue.clone(); Suspend::new(async move {
-                let read = read_sections_now().await;
+            {move || { let (catalogue, member) = (catalogue.clone(), member.clone()); Suspend::new(async move {
+                let (read, passed) = member.await;
                 if catalogue.modules().is_empty() {
                     return view! { <p class="empty-state">{td_string!(locale, training_empty)}</p> }.into_any();
                 }
@@ -136,7 +147,7 @@ pub fn TrainingPage() -> impl IntoView {
                                         {fill(td_string!(locale, training_minutes), &[("n", &t.minutes.to_string())])}
                                         " · " {td_string!(locale, training_languages)} ": " {languages}
                                     </p>
-                                    {signed_in.then(|| view! { <ProgressLine locale progress /> })}
+                                    {signed_in.then(|| view! { <ProgressLine locale progress quiz_passed=passed.contains(&module.slug) /> })}
                                 </li>
                             }
                         }).collect_view()}
@@ -198,6 +209,13 @@ pub fn ModulePage() -> impl IntoView {
     let lang = t.lang;
     // A refused "mark as read" comes back here; say why rather than nothing.
     let mark_error = last_error(ServerAction::<MarkSectionRead>::new());
+    let member = {
+        let slug = module.slug.clone();
+        load_once(async move {
+            let done = read_sections_now().await.remove(&slug).unwrap_or_default();
+            (done, service::passed_now().await.contains(&slug))
+        })
+    };
 
     view! {
         <p class="breadcrumb"><a href="/training">{td_string!(locale, module_back)}</a></p>
@@ -228,13 +246,13 @@ pub fn ModulePage() -> impl IntoView {
                 <ul>{t.objectives.iter().map(|o| view! { <li>{o.clone()}</li> }).collect_view()}</ul>
             </section>
             <Suspense>
-                {move || { let (module, t) = (module.clone(), t.clone()); Suspend::new(async move {
-                    let done = read_sections_now().await.remove(&module.slug).unwrap_or_default();
+                {move || { let (module, t, member) = (module.clone(), t.clone(), member.clone()); Suspend::new(async move {
+                    let (done, quiz_passed) = member.await;
                     let progress = training::progress(&module, Some(&done));
                     view! {
                         <nav class="toc" aria-labelledby="toc-heading">
                             <h2 id="toc-heading" lang=locale.as_str()>{td_string!(locale, module_contents)}</h2>
-                            <ProgressLine locale progress=progress.clone() />
+                            <ProgressLine locale progress=progress.clone() quiz_passed />
                             <ol>
                                 {t.sections.iter().map(|s| {
                                     let is_read = done.contains(&s.id);
@@ -275,6 +293,13 @@ pub fn ModulePage() -> impl IntoView {
                         }).collect_view()}
                         {progress.complete().then(|| view! {
                             <p class="alert alert-success" role="status" lang=locale.as_str() data-test="module-complete">{td_string!(locale, module_all_read)}</p>
+                        })}
+                        {module.quiz.is_some().then(|| view! {
+                            <section class="quiz-callout card" aria-labelledby="quiz-heading" lang=locale.as_str() data-test="module-quiz">
+                                <h2 id="quiz-heading">{td_string!(locale, module_quiz_heading)}</h2>
+                                <p>{if quiz_passed { format!("✓ {}", td_string!(locale, module_quiz_passed)) } else { td_string!(locale, module_quiz_intro).to_string() }}</p>
+                                <a class="button" href=format!("/training/{}/quiz?lang={lang}", module.slug) data-test="quiz-link">{td_string!(locale, module_quiz_link)}</a>
+                            </section>
                         })}
                     }
                 })}}

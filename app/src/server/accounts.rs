@@ -105,22 +105,28 @@ impl NewAccount {
     }
 }
 
+const INSERT_USER: &str = "INSERT INTO users (email, display_name, password_hash, language, role, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $6)";
+
+fn insert_user<'q>(
+    sql: &'q str,
+    account: &'q NewAccount,
+    hash: &'q PasswordHash,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(sql)
+        .bind(&account.email)
+        .bind(&account.name)
+        .bind(hash.as_stored())
+        .bind(&account.language)
+        .bind(account.role.as_str())
+        .bind(now())
+}
+
 /// Creates the account. An email already in use is refused without saying more.
 pub async fn create(pool: &AnyPool, account: NewAccount) -> Result<UserView, AppError> {
     let hash = passwords::hash(&account.password).await?;
-    let now = now();
-    let inserted = sqlx::query(
-        "INSERT INTO users (email, display_name, password_hash, language, role, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-    )
-    .bind(&account.email)
-    .bind(&account.name)
-    .bind(hash.as_stored())
-    .bind(&account.language)
-    .bind(account.role.as_str())
-    .bind(now)
-    .fetch_one(pool)
-    .await;
+    let sql = format!("{INSERT_USER} RETURNING id");
+    let inserted = insert_user(&sql, &account, &hash).fetch_one(pool).await;
     match inserted {
         Ok(row) => Ok(UserView {
             id: row.try_get("id")?,
@@ -134,6 +140,27 @@ pub async fn create(pool: &AnyPool, account: NewAccount) -> Result<UserView, App
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Creates many accounts sharing one password (demonstrations and load tests: one argon2
+/// hash for all), skipping emails already in use. Returns how many were created.
+pub async fn create_many(
+    pool: &AnyPool,
+    accounts: &[NewAccount],
+    password: &str,
+) -> Result<u64, AppError> {
+    let hash = passwords::hash(password).await?;
+    let sql = format!("{INSERT_USER} ON CONFLICT (email) DO NOTHING");
+    let mut tx = pool.begin().await?;
+    let mut created = 0;
+    for account in accounts {
+        created += insert_user(&sql, account, &hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    }
+    tx.commit().await?;
+    Ok(created)
 }
 
 pub async fn register(

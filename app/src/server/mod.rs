@@ -1,11 +1,13 @@
 //! Everything that runs only on the server: the database, sessions, passwords, rate limits.
 //! The only place that touches sqlx or the disk.
 pub mod accounts;
+pub mod certificates;
 pub mod content;
 pub mod db;
 pub mod error;
 pub mod identity;
 pub mod passwords;
+pub mod quiz;
 pub mod rate_limit;
 pub mod request;
 pub mod sessions;

@@ -26,10 +26,26 @@ impl std::fmt::Debug for PasswordHash {
     }
 }
 
+/// Argon2 runs at most once per core at a time: a burst of sign-ins queues here instead of
+/// starting hundreds of blocking threads of 19 MiB each, which would only contend for the
+/// same cores and leave the process holding the memory afterwards.
+static ARGON2_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    tokio::sync::Semaphore::new(cores)
+});
+
+async fn argon2_slot() -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
+    ARGON2_SLOTS
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(format!("password slots closed: {e}")))
+}
+
 /// Argon2id with the crate's defaults (19 MiB, 2 passes), on a blocking thread so that
 /// hashing never stalls the async workers.
 pub async fn hash(password: &str) -> Result<PasswordHash, AppError> {
     let password = password.to_owned();
+    let _slot = argon2_slot().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -44,6 +60,7 @@ pub async fn hash(password: &str) -> Result<PasswordHash, AppError> {
 pub async fn verify(password: &str, hash: &PasswordHash) -> Result<bool, AppError> {
     let password = password.to_owned();
     let hash = hash.0.clone();
+    let _slot = argon2_slot().await?;
     tokio::task::spawn_blocking(move || {
         let parsed = ParsedHash::new(&hash)
             .map_err(|e| AppError::Internal(format!("stored hash unreadable: {e}")))?;

@@ -23,6 +23,8 @@ pub struct Settings {
     pub login_attempts_per_account: i64,
     pub login_attempts_per_ip: i64,
     pub login_window: Duration,
+    /// Replaces every quiz's cooldown after a failed attempt (short waits in tests and demos).
+    pub quiz_cooldown: Option<Duration>,
 }
 
 impl Settings {
@@ -41,6 +43,7 @@ impl Default for Settings {
             login_attempts_per_account: 10,
             login_attempts_per_ip: 50,
             login_window: Duration::from_secs(15 * 60),
+            quiz_cooldown: None,
         }
     }
 }

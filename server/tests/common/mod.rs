@@ -27,6 +27,8 @@ pub struct TestApp {
     pub pool: AnyPool,
     pub backend: Backend,
     pub settings: Settings,
+    /// The content being served; `replace_content` swaps it as a reload in development does.
+    content: Content,
     postgres_db: Option<(String, String)>,
     _dir: tempfile::TempDir,
 }
@@ -98,20 +100,44 @@ impl TestApp {
     ) -> TestApp {
         let (pool, backend) = db::connect(url).await.expect("database opens");
         db::migrate(&pool, backend).await.expect("migrations apply");
-        let router = Self::router(&pool, backend, &settings);
+        let content = Self::load_content();
+        let router = Self::router_with(&pool, backend, &settings, content.clone());
         TestApp {
             router,
             pool,
             backend,
             settings,
+            content,
             postgres_db,
             _dir: dir,
         }
     }
 
-    fn router(pool: &AnyPool, backend: Backend, settings: &Settings) -> Router {
-        let content_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
-        let content = Content::new(Catalogue::load(&content_dir).expect("content/ loads"));
+    /// The repository's `content/` folder, which every test app serves.
+    pub fn content_dir() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
+    }
+
+    fn load_content() -> Content {
+        Content::new(Catalogue::load(&Self::content_dir()).expect("content/ loads"))
+    }
+
+    /// Serves `catalogue` from now on, as the server does when the files change.
+    pub fn replace_content(&self, catalogue: Catalogue) {
+        self.content.replace(catalogue);
+    }
+
+    /// The catalogue being served.
+    pub fn catalogue(&self) -> std::sync::Arc<Catalogue> {
+        self.content.get()
+    }
+
+    fn router_with(
+        pool: &AnyPool,
+        backend: Backend,
+        settings: &Settings,
+        content: Content,
+    ) -> Router {
         router::build(router::app_state(
             pool.clone(),
             backend,
@@ -123,7 +149,13 @@ impl TestApp {
 
     /// As after a restart of the server: everything in memory is new, the database is not.
     pub fn restart(&mut self) {
-        self.router = Self::router(&self.pool, self.backend, &self.settings);
+        self.content = Self::load_content();
+        self.router = Self::router_with(
+            &self.pool,
+            self.backend,
+            &self.settings,
+            self.content.clone(),
+        );
     }
 
     pub async fn finish(self) {
@@ -193,7 +225,7 @@ pub struct Client<'a> {
 }
 
 impl Client<'_> {
-    pub async fn send(&mut self, mut req: Request<Body>) -> Response {
+    fn attach_cookies(&self, req: &mut Request<Body>) {
         if !self.cookies.is_empty() {
             let jar = self
                 .cookies
@@ -204,6 +236,10 @@ impl Client<'_> {
             req.headers_mut()
                 .insert(header::COOKIE, jar.parse().unwrap());
         }
+    }
+
+    pub async fn send(&mut self, mut req: Request<Body>) -> Response {
+        self.attach_cookies(&mut req);
         if let Some(ip) = self.ip {
             req.extensions_mut().insert(ConnectInfo(ip));
         }
@@ -253,6 +289,33 @@ impl Client<'_> {
             .body(Body::from(serde_urlencoded::to_string(fields).unwrap()))
             .unwrap();
         self.send(req).await
+    }
+
+    /// The same call as `api`, as a future owning all it needs, for `tokio::spawn`: several
+    /// of them run truly in parallel. Cookies set by the answer are not kept.
+    pub fn api_detached(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> impl std::future::Future<Output = Response> + Send + use<> {
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(serde_urlencoded::to_string(fields).unwrap()))
+            .unwrap();
+        self.attach_cookies(&mut req);
+        let router = self.app.router.clone();
+        async move {
+            let res = router.oneshot(req).await.unwrap();
+            let (parts, body) = res.into_parts();
+            let body =
+                String::from_utf8(body.collect().await.unwrap().to_bytes().to_vec()).unwrap();
+            Response {
+                status: parts.status,
+                headers: parts.headers,
+                body,
+            }
+        }
     }
 
     /// A plain HTML form submission from one of our pages, as a browser without JavaScript does it.

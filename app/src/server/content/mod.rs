@@ -2,6 +2,8 @@
 //! into memory. A broken file is reported with its name and line; nothing half-loaded is
 //! ever served.
 mod markdown;
+pub mod programmes;
+mod quiz;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -11,7 +13,9 @@ use std::sync::{Arc, RwLock};
 use serde::Deserialize;
 
 use crate::domain::language::LANGUAGES;
+use crate::server::quiz::model::Quiz;
 pub use markdown::Section;
+pub use programmes::{Issuing, Programme};
 
 /// One problem in one file, at one line (1-based).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +75,8 @@ pub struct Module {
     pub section_ids: Vec<String>,
     /// English first, then the others by language code.
     pub translations: Vec<Translation>,
+    /// From `quiz.<lang>.md`, in the module's languages; `None` when it has none.
+    pub quiz: Option<Arc<Quiz>>,
 }
 
 impl Module {
@@ -87,6 +93,7 @@ impl Module {
 #[derive(Debug, Default)]
 pub struct Catalogue {
     modules: Vec<Module>,
+    programmes: Vec<Programme>,
 }
 
 impl Catalogue {
@@ -97,6 +104,20 @@ impl Catalogue {
 
     pub fn module(&self, slug: &str) -> Option<&Module> {
         self.modules.iter().find(|m| m.slug == slug)
+    }
+
+    /// Certificate programmes, by file name.
+    pub fn programmes(&self) -> &[Programme] {
+        &self.programmes
+    }
+
+    pub fn programme(&self, slug: &str) -> Option<&Programme> {
+        self.programmes.iter().find(|p| p.slug == slug)
+    }
+
+    /// The quiz of the module `slug`, if it has one.
+    pub fn quiz(&self, slug: &str) -> Option<&Arc<Quiz>> {
+        self.module(slug)?.quiz.as_ref()
     }
 
     /// Reads and checks everything under `dir`; all problems at once, or a whole catalogue.
@@ -122,20 +143,34 @@ impl Catalogue {
         dirs.sort();
         let mut links = Vec::new();
         let mut failed = HashSet::new();
+        // Modules with any problem: a programme naming one does not report it again.
+        let mut reported = HashSet::new();
         for module_dir in dirs {
-            match load_module(&module_dir, &mut links) {
-                Ok(module) => modules.push(module),
-                Err(mut e) => {
-                    failed.extend(
-                        module_dir
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned()),
-                    );
-                    errors.append(&mut e);
-                }
+            let (module, mut e) = load_module(&module_dir, &mut links);
+            if !e.is_empty() {
+                reported.extend(
+                    module_dir
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned()),
+                );
             }
+            match module {
+                Some(module) => modules.push(module),
+                None => failed.extend(
+                    module_dir
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned()),
+                ),
+            }
+            errors.append(&mut e);
         }
-        let catalogue = Catalogue { modules };
+        let (programmes, mut programme_errors) =
+            programmes::load(&dir.join("programs"), &modules, &reported);
+        errors.append(&mut programme_errors);
+        let catalogue = Catalogue {
+            modules,
+            programmes,
+        };
         // Links into a module that failed to load are not reported again.
         let into_failed = |link: &PendingLink| {
             let path = link.target.split('#').next().unwrap_or_default();
@@ -166,6 +201,12 @@ impl Catalogue {
         if errors.is_empty() {
             let mut catalogue = catalogue;
             catalogue.modules.sort_by_key(|m| m.order);
+            let position = |slug: &String| catalogue.modules.iter().position(|m| &m.slug == slug);
+            let mut programmes = std::mem::take(&mut catalogue.programmes);
+            for programme in &mut programmes {
+                programme.modules.sort_by_key(position);
+            }
+            catalogue.programmes = programmes;
             Ok(catalogue)
         } else {
             errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -207,7 +248,9 @@ struct PendingLink {
     target: String,
 }
 
-fn load_module(dir: &Path, links: &mut Vec<PendingLink>) -> Result<Module, Vec<ContentError>> {
+/// The module in `dir` and its problems. A module whose only problems are in its quiz still
+/// comes back (without the quiz), so that links to and within it are checked.
+fn load_module(dir: &Path, links: &mut Vec<PendingLink>) -> (Option<Module>, Vec<ContentError>) {
     let slug = dir
         .file_name()
         .and_then(|n| n.to_str())
@@ -238,13 +281,16 @@ fn load_module(dir: &Path, links: &mut Vec<PendingLink>) -> Result<Module, Vec<C
 
     let mut parsed: BTreeMap<&'static str, (PathBuf, FrontMatter, markdown::Rendered)> =
         BTreeMap::new();
+    let mut quiz_files = Vec::new();
+    // Languages with a file, whether or not it loads: a quiz may be in those.
+    let mut langs = Vec::new();
     for file in files {
         let stem = file
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
-        // quiz.<lang>.md files belong to quizzes, loaded elsewhere.
-        if stem.starts_with("quiz.") {
+        if quiz::is_quiz_file(stem) {
+            quiz_files.push(file);
             continue;
         }
         let Some(&(lang, _)) = LANGUAGES.iter().find(|(code, _)| *code == stem) else {
@@ -259,6 +305,7 @@ fn load_module(dir: &Path, links: &mut Vec<PendingLink>) -> Result<Module, Vec<C
             ));
             continue;
         };
+        langs.push(lang);
         match load_file(&file) {
             Ok((front, rendered)) => {
                 for link in &rendered.links {
@@ -275,6 +322,27 @@ fn load_module(dir: &Path, links: &mut Vec<PendingLink>) -> Result<Module, Vec<C
         }
     }
 
+    // The quiz is checked even when the module has problems, as far as it can be: its
+    // sections only when en.md loads, nothing when there is no en.md.
+    let mut module_quiz = None;
+    let mut quiz_errors = Vec::new();
+    if langs.contains(&"en") {
+        let section_ids: Option<Vec<String>> = parsed
+            .get("en")
+            .map(|(_, _, doc)| doc.sections.iter().map(|s| s.id.clone()).collect());
+        match quiz::load(
+            dir,
+            &slug,
+            &quiz_files,
+            &langs,
+            section_ids.as_deref(),
+            links,
+        ) {
+            Ok(q) => module_quiz = q.map(Arc::new),
+            Err(e) => quiz_errors = e,
+        }
+    }
+
     let Some((en_file, en_front, en_doc)) = parsed.get("en") else {
         if errors.is_empty() {
             errors.push(ContentError::new(
@@ -283,7 +351,8 @@ fn load_module(dir: &Path, links: &mut Vec<PendingLink>) -> Result<Module, Vec<C
                 "every module needs an English version (en.md)",
             ));
         }
-        return Err(errors);
+        errors.append(&mut quiz_errors);
+        return (None, errors);
     };
     let section_ids: Vec<String> = en_doc.sections.iter().map(|s| s.id.clone()).collect();
     for (lang, (file, front, doc)) in &parsed {
@@ -321,7 +390,8 @@ fn load_module(dir: &Path, links: &mut Vec<PendingLink>) -> Result<Module, Vec<C
         }
     }
     if !errors.is_empty() {
-        return Err(errors);
+        errors.append(&mut quiz_errors);
+        return (None, errors);
     }
 
     let (order, source) = (en_front.order, en_front.source.clone());
@@ -339,13 +409,15 @@ fn load_module(dir: &Path, links: &mut Vec<PendingLink>) -> Result<Module, Vec<C
         })
         .collect();
     translations.sort_by_key(|t| (t.lang != "en", t.lang));
-    Ok(Module {
+    let module = Module {
         slug,
         order,
         source,
         section_ids,
         translations,
-    })
+        quiz: module_quiz,
+    };
+    (Some(module), quiz_errors)
 }
 
 fn load_file(file: &Path) -> Result<(FrontMatter, markdown::Rendered), Vec<ContentError>> {
@@ -463,5 +535,9 @@ pub fn last_modified(dir: &Path) -> Option<std::time::SystemTime> {
     newest
 }
 
+#[cfg(test)]
+mod programme_tests;
+#[cfg(test)]
+mod quiz_tests;
 #[cfg(test)]
 mod tests;

@@ -2,12 +2,12 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 
-fn fixture() -> PathBuf {
+pub(super) fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/content")
 }
 
 /// A copy of the fixture content with one file replaced, so each test breaks one thing.
-fn broken(file: &str, text: &str) -> (tempfile::TempDir, Vec<ContentError>) {
+pub(super) fn broken(file: &str, text: &str) -> (tempfile::TempDir, Vec<ContentError>) {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture(), dir.path());
     let path = dir.path().join(file);
@@ -17,7 +17,7 @@ fn broken(file: &str, text: &str) -> (tempfile::TempDir, Vec<ContentError>) {
     (dir, errors)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(super) fn copy_dir(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
@@ -30,7 +30,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn only(errors: &[ContentError]) -> (String, usize, &str) {
+pub(super) fn only(errors: &[ContentError]) -> (String, usize, &str) {
     assert_eq!(errors.len(), 1, "{errors:#?}");
     let e = &errors[0];
     (
@@ -119,6 +119,61 @@ fn the_real_content_loads_with_every_module_in_its_source_language_and_english()
                 module.section_ids.iter().any(|s| s == required),
                 "{slug} lacks #{required}"
             );
+        }
+    }
+}
+
+#[test]
+fn the_real_modules_each_have_a_quiz_of_at_least_twelve_explained_questions() {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../content"));
+    let catalogue = Catalogue::load(dir).unwrap_or_else(|errors| {
+        panic!(
+            "content/ has problems:\n{}",
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    for module in catalogue.modules() {
+        let slug = &module.slug;
+        let quiz = module
+            .quiz
+            .as_ref()
+            .unwrap_or_else(|| panic!("{slug} has no quiz"));
+        assert!(
+            quiz.questions.len() >= 12,
+            "{slug}: a pool of {} questions",
+            quiz.questions.len()
+        );
+        assert!(quiz.settings.draw <= quiz.questions.len());
+        let langs: Vec<&str> = module.translations.iter().map(|t| t.lang).collect();
+        assert_eq!(quiz.languages().collect::<Vec<_>>(), {
+            let mut sorted = langs.clone();
+            sorted.sort_unstable();
+            sorted
+        });
+        for q in &quiz.questions {
+            assert!(
+                module.section_ids.contains(&q.section),
+                "{slug}#{}: section {} is not in the module",
+                q.id,
+                q.section
+            );
+            for lang in &langs {
+                let text = q
+                    .texts
+                    .get(*lang)
+                    .unwrap_or_else(|| panic!("{slug}#{} has no {lang} text", q.id));
+                assert!(!text.prompt.is_empty(), "{slug}#{} ({lang})", q.id);
+                assert!(
+                    text.explanation_html.starts_with("<p>"),
+                    "{slug}#{} ({lang}) has no explanation",
+                    q.id
+                );
+                assert_eq!(text.options.len(), q.option_count());
+            }
         }
     }
 }
