@@ -34,7 +34,8 @@ tools:
 	  || npm install --silent --no-save --prefix $(TOOLS) binaryen@$(BINARYEN_VERSION)
 
 test-tools: tools
-	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@[ -x /usr/bin/chromium ] && [ -x /usr/bin/pdftotext ] \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils; }
 	@[ -d end2end/node_modules/@playwright/test ] || npm ci --silent --prefix end2end
 
 test-rust:

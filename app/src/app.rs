@@ -7,7 +7,10 @@ use leptos_router::{SsrMode, path};
 use crate::api::accounts::UserView;
 use crate::components::layout::Layout;
 use crate::i18n::Locale;
-use crate::routes::{account, admin, auth, certificates, forum, home, not_found, quiz, training};
+use crate::routes::{
+    account, admin, admin_certificates, auth, certificates, forum, home, not_found, quiz, training,
+    verify,
+};
 
 /// The language of this request, as `identify` resolved it on the server.
 pub fn use_locale() -> Locale {
@@ -66,9 +69,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/training/:slug/quiz") view=quiz::QuizPage ssr=SsrMode::Async />
                     <Route path=path!("/training/:slug/quiz/attempts/:id") view=quiz::QuizReviewPage ssr=SsrMode::Async />
                     <Route path=path!("/certificates") view=certificates::CertificatesPage ssr=SsrMode::Async />
+                    <Route path=path!("/verify") view=verify::VerifyFormPage ssr=SsrMode::Async />
+                    <Route path=path!("/verify/:code") view=verify::VerifyPage ssr=SsrMode::Async />
+                    <Route path=path!("/certified") view=verify::CertifiedPage ssr=SsrMode::Async />
                     <Route path=path!("/forum") view=forum::ForumPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/quizzes") view=admin::AdminQuizzesPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/certificates") view=admin_certificates::AdminCertificatesPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/certificates/:id") view=admin_certificates::AdminCertificatePage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -117,6 +117,31 @@ pub struct Config {
     #[arg(long, env = "GUILDHALL_QUIZ_COOLDOWN_SECONDS", global = true)]
     pub quiz_cooldown_seconds: Option<u64>,
 
+    /// The association named on certificates.
+    #[arg(
+        long,
+        env = "GUILDHALL_ASSOCIATION_NAME",
+        default_value = "Guildhall Association",
+        global = true
+    )]
+    pub association_name: String,
+
+    /// Who signs certificates: name and title, printed under the signature line.
+    #[arg(
+        long,
+        env = "GUILDHALL_SIGNATORY_NAME",
+        default_value = "Certification Board",
+        global = true
+    )]
+    pub signatory_name: String,
+    #[arg(
+        long,
+        env = "GUILDHALL_SIGNATORY_TITLE",
+        default_value = "Chair",
+        global = true
+    )]
+    pub signatory_title: String,
+
     /// Also serve `/bench/baseline`: the home page's bytes, rendered once at start, from
     /// memory. Only for load-test baselines (BENCHMARKS.md); never in production.
     #[arg(
@@ -154,6 +179,9 @@ impl Config {
             login_attempts_per_ip: self.login_attempts_per_ip,
             login_window: Duration::from_secs(15 * 60),
             quiz_cooldown: self.quiz_cooldown_seconds.map(Duration::from_secs),
+            association_name: self.association_name.clone(),
+            signatory_name: self.signatory_name.clone(),
+            signatory_title: self.signatory_title.clone(),
         }
     }
 }
@@ -173,6 +201,9 @@ pub enum Command {
         /// Where to write the copy; must not exist yet.
         file: PathBuf,
     },
+    /// Issue and revoke certificates (the same as the admin pages, recorded as the command line).
+    #[command(subcommand)]
+    Certificates(CertificatesCommand),
     /// Demonstration and load-test data (never needed in production).
     #[command(subcommand)]
     Demo(DemoCommand),
@@ -196,6 +227,34 @@ pub enum DemoCommand {
         /// Preferred language: cs, en, lv, pl or sl.
         #[arg(long, default_value = "en")]
         language: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertificatesCommand {
+    /// Issue a certificate without the quizzes (prior learning, an earlier system) and print
+    /// its verification code. Refused while the member holds a valid one.
+    Issue {
+        /// The member's email address.
+        #[arg(long)]
+        email: String,
+        /// The programme's slug (its file name in content/programs/).
+        #[arg(long = "program")]
+        programme: String,
+        /// Why: kept in the certificate's history.
+        #[arg(long)]
+        reason: String,
+        /// Also write the issued PDF to this file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Revoke a certificate by its verification code; its verification page says so at once.
+    Revoke {
+        /// The verification code, e.g. 7K3M-Q9XA-2B4C-D5EF.
+        code: String,
+        /// Why: kept in the certificate's history.
+        #[arg(long)]
+        reason: String,
     },
 }
 

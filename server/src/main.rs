@@ -15,7 +15,10 @@ use guildhall_app::server::db::{self, Backend};
 use guildhall_app::server::quiz;
 use guildhall_app::server::rate_limit;
 use guildhall_app::server::sessions::SqlSessionStore;
-use guildhall_server::config::{AdminCommand, Cli, Command, Config, ContentCommand, LogFormat};
+use guildhall_app::server::certificates::{self, Actor};
+use guildhall_server::config::{
+    AdminCommand, CertificatesCommand, Cli, Command, Config, ContentCommand, LogFormat,
+};
 use guildhall_server::router;
 use tracing_subscriber::EnvFilter;
 
@@ -110,6 +113,92 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             email_prefix,
             language,
         }) => create_demo_members(&config, count, &password, &email_prefix, &language).await,
+        Command::Certificates(command) => manage_certificates(&config, command).await,
+    }
+}
+
+/// `guildhall certificates issue|revoke`: the admin pages' actions, for scripts and
+/// migrations from an earlier system.
+async fn manage_certificates(
+    config: &Config,
+    command: CertificatesCommand,
+) -> Result<ExitCode, Failure> {
+    let refused = |e: AppError| -> Failure { e.code().message(Locale::en).into() };
+    let catalogue = Catalogue::load(&config.content_dir).map_err(|errors| {
+        print_content_errors(&errors);
+        "the content folder has errors; nothing was issued or revoked"
+    })?;
+    let (pool, backend) = open_database(config).await?;
+    let state = router::app_state(
+        pool,
+        backend,
+        config.settings(),
+        Content::new(catalogue),
+        &config.site_root,
+    );
+    match command {
+        CertificatesCommand::Issue {
+            email,
+            programme,
+            reason,
+            out,
+        } => {
+            let reason = certificates::service::reason(&reason).map_err(refused)?;
+            let member = accounts::find_by_email(&state.pool, &email)
+                .await?
+                .ok_or_else(|| format!("no member has the email address {email}"))?;
+            let request = certificates::store::Request::Manual { reason };
+            let certificate = certificates::service::issue(
+                &state,
+                member.id,
+                &programme,
+                request,
+                &Actor::command_line(),
+            )
+            .await
+            .map_err(refused)?;
+            if let Some(out) = out {
+                let pdf = certificates::store::pdf(&state.pool, certificate.id)
+                    .await?
+                    .ok_or("the issued PDF is missing")?;
+                std::fs::write(&out, pdf)
+                    .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+                eprintln!("PDF written to {}", out.display());
+            }
+            eprintln!(
+                "Issued certificate {} to {} <{}>; verify at {}",
+                certificate.serial(),
+                certificate.holder_name,
+                member.email,
+                certificates::service::verify_url(&state.settings, &certificate.code)
+            );
+            println!("{}", certificate.display_code());
+            Ok(ExitCode::SUCCESS)
+        }
+        CertificatesCommand::Revoke { code, reason } => {
+            let reason = certificates::service::reason(&reason).map_err(refused)?;
+            let stored = certificates::code::normalise(&code)
+                .ok_or_else(|| format!("{code:?} is not a verification code"))?;
+            let certificate = certificates::store::find_by_code(&state.pool, &stored)
+                .await?
+                .ok_or_else(|| format!("no certificate has the code {code}"))?;
+            certificates::store::revoke(
+                &state.pool,
+                backend,
+                certificate.id,
+                &Actor::command_line(),
+                reason,
+                db::now(),
+            )
+            .await
+            .map_err(refused)?;
+            println!(
+                "Revoked certificate {} of {}.",
+                certificate.serial(),
+                certificate.holder_name
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -4,8 +4,9 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
-use axum::routing::get;
+use axum::routing::{get, post};
 use guildhall_app::app::{App, shell};
+use guildhall_app::server::certificates;
 use guildhall_app::server::content::Content;
 use guildhall_app::server::db::{self, Backend};
 use guildhall_app::server::identity::identify;
@@ -72,6 +73,15 @@ pub fn build(state: AppState) -> Router {
         .route(
             "/admin/quizzes/{slug}/attempts.csv",
             get(quiz::report::csv_download),
+        )
+        .route(
+            "/certificates/{id}/certificate.pdf",
+            get(certificates::http::download),
+        )
+        .route("/verify/{code}/check", post(certificates::http::check_pdf))
+        .route(
+            "/admin/certificates.csv",
+            get(certificates::http::csv_download),
         )
         .leptos_routes_with_context(
             &state,

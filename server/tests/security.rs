@@ -57,6 +57,19 @@ const SERVER_FUNCTIONS: &[(&str, Access, &str)] = &[
         Access::Member,
         "module=service-quality&attempt=1&lang=en",
     ),
+    ("/api/certificates/register", Access::Member, "listed=on"),
+    (
+        "/api/certificates/issue",
+        Access::Admin,
+        "programme=service-excellence&members[]=1",
+    ),
+    (
+        "/api/certificates/issue_manual",
+        Access::Admin,
+        "email=mallory%40example.com&programme=service-excellence&reason=prior",
+    ),
+    ("/api/certificates/revoke", Access::Admin, "id=1&reason=mistake"),
+    ("/api/certificates/reissue", Access::Admin, "id=1&reason=name"),
     ("/api/admin/members", Access::Admin, ""),
     (
         "/api/admin/set_role",

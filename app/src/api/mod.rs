@@ -2,6 +2,7 @@
 //! in its own body, then hands the work to `crate::server`.
 pub mod accounts;
 pub mod admin;
+pub mod certificates;
 pub mod error;
 pub mod quiz;
 pub mod training;

@@ -3,6 +3,8 @@
 #[cfg(feature = "ssr")]
 pub mod account_forms;
 pub mod auth_forms;
+#[cfg(feature = "ssr")]
+pub mod certificate;
 pub mod form;
 #[cfg(feature = "ssr")]
 pub mod layout;

@@ -40,11 +40,21 @@ pub fn redirect_to_sign_in(back_to: &str) {
 }
 
 fn urlencode(s: &str) -> String {
+    percent_encode(s, b"/")
+}
+
+/// `s` as one value in a query string.
+pub fn query_value(s: &str) -> String {
+    percent_encode(s, b"")
+}
+
+fn percent_encode(s: &str, also_keep: &[u8]) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 (b as char).to_string()
             }
+            b if also_keep.contains(&b) => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -30,7 +30,7 @@ pub fn AdminPage() -> impl IntoView {
 
 /// The admin area's sections.
 #[component]
-fn AdminNav() -> impl IntoView {
+pub fn AdminNav() -> impl IntoView {
     let locale = use_locale();
     let path = leptos_router::hooks::use_location()
         .pathname
@@ -41,6 +41,7 @@ fn AdminNav() -> impl IntoView {
             <ul>
                 <li><a href="/admin" aria-current=current("/admin")>{td_string!(locale, admin_members_heading)}</a></li>
                 <li><a href="/admin/quizzes" aria-current=current("/admin/quizzes")>{td_string!(locale, admin_quizzes_heading)}</a></li>
+                <li><a href="/admin/certificates" aria-current=current("/admin/certificates")>{td_string!(locale, admin_certificates_heading)}</a></li>
             </ul>
         </nav>
     }

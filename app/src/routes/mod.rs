@@ -1,6 +1,7 @@
 //! One file per page.
 pub mod account;
 pub mod admin;
+pub mod admin_certificates;
 pub mod auth;
 pub mod certificates;
 pub mod forum;
@@ -8,6 +9,7 @@ pub mod home;
 pub mod not_found;
 pub mod quiz;
 pub mod training;
+pub mod verify;
 
 use leptos::prelude::*;
 

@@ -30,6 +30,25 @@ pub async fn allow(
     Ok(hits <= limit)
 }
 
+/// Whether `bucket` has already used up `limit` hits in the current window, without
+/// counting one: for limits that only count failures but must then refuse everything.
+pub async fn exhausted(
+    pool: &AnyPool,
+    bucket: &str,
+    limit: i64,
+    window: Duration,
+) -> Result<bool, sqlx::Error> {
+    let now = now();
+    let window_start = now - now.rem_euclid(window.as_secs().max(1) as i64);
+    let hits: Option<i64> =
+        sqlx::query_scalar("SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2")
+            .bind(bucket)
+            .bind(window_start)
+            .fetch_optional(pool)
+            .await?;
+    Ok(hits.is_some_and(|hits| hits >= limit))
+}
+
 /// Drops counters whose window ended long ago.
 pub async fn forget_old(pool: &AnyPool, older_than: Duration) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")

@@ -25,6 +25,10 @@ pub struct Settings {
     pub login_window: Duration,
     /// Replaces every quiz's cooldown after a failed attempt (short waits in tests and demos).
     pub quiz_cooldown: Option<Duration>,
+    /// Printed on certificates: the issuing association and who signs for it.
+    pub association_name: String,
+    pub signatory_name: String,
+    pub signatory_title: String,
 }
 
 impl Settings {
@@ -44,6 +48,9 @@ impl Default for Settings {
             login_attempts_per_ip: 50,
             login_window: Duration::from_secs(15 * 60),
             quiz_cooldown: None,
+            association_name: "Guildhall Association".into(),
+            signatory_name: "Certification Board".into(),
+            signatory_title: "Chair".into(),
         }
     }
 }

@@ -132,7 +132,7 @@ fn opt(value: Option<i64>) -> String {
 }
 
 /// Member-written text must not run as a formula when the file is opened in a spreadsheet.
-fn spreadsheet_safe(text: String) -> String {
+pub fn spreadsheet_safe(text: String) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {

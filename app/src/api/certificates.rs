@@ -1,0 +1,125 @@
+use leptos::prelude::*;
+
+use super::ApiError;
+
+/// Admins: issue earned certificates of `programme` to the members ticked in the queue.
+/// Each is issued or refused on its own; the page then lists what was issued.
+#[server(endpoint = "certificates/issue", prefix = "/api")]
+pub async fn issue_certificates(
+    programme: String,
+    members: Option<Vec<i64>>,
+) -> Result<usize, ApiError> {
+    use crate::domain::role::Role;
+    use crate::server::certificates::{Actor, service};
+    use crate::server::request;
+    let mut next = String::from("/admin/certificates");
+    let result = async {
+        let admin = request::require_role(Role::Admin)?;
+        let state = request::state()?;
+        let members = members.unwrap_or_default();
+        let summary =
+            service::issue_many(&state, &programme, &members, &Actor::admin(&admin)).await?;
+        let ids: Vec<String> = summary.issued.iter().map(|c| c.id.to_string()).collect();
+        next = format!(
+            "/admin/certificates?issued={}&refused={}",
+            ids.join(","),
+            summary.refused.len()
+        );
+        tracing::info!(admin = admin.id, programme, issued = ids.len(), "certificates issued");
+        Ok(summary.issued.len())
+    }
+    .await;
+    request::finish_form(result, "issue", &[], &next).await
+}
+
+/// Admins: issue a certificate without the quizzes (prior learning, an earlier system),
+/// with the reason recorded.
+#[server(endpoint = "certificates/issue_manual", prefix = "/api")]
+pub async fn issue_manual(
+    email: String,
+    programme: String,
+    reason: String,
+) -> Result<i64, ApiError> {
+    use crate::domain::role::Role;
+    use crate::server::certificates::{Actor, service, store::Request};
+    use crate::server::{accounts, request};
+    let mut next = String::new();
+    let result = async {
+        let admin = request::require_role(Role::Admin)?;
+        let state = request::state()?;
+        let reason = service::reason(&reason)?;
+        let member = accounts::find_by_email(&state.pool, &email)
+            .await?
+            .ok_or(crate::api::ErrorCode::MemberNotFound)?;
+        let request = Request::Manual { reason };
+        let c = service::issue(&state, member.id, &programme, request, &Actor::admin(&admin))
+            .await?;
+        next = format!("/admin/certificates/{}?done=issued", c.id);
+        Ok(c.id)
+    }
+    .await;
+    let keep = [
+        ("email", email.as_str()),
+        ("programme", programme.as_str()),
+        ("reason", reason.as_str()),
+    ];
+    request::finish_form(result, "manual", &keep, &next).await
+}
+
+/// Admins: revoke a current certificate; verification shows it at once.
+#[server(endpoint = "certificates/revoke", prefix = "/api")]
+pub async fn revoke_certificate(id: i64, reason: String) -> Result<(), ApiError> {
+    use crate::domain::role::Role;
+    use crate::server::certificates::{Actor, service, store};
+    use crate::server::db::now;
+    use crate::server::request;
+    let result = async {
+        let admin = request::require_role(Role::Admin)?;
+        let state = request::state()?;
+        let reason = service::reason(&reason)?;
+        store::revoke(&state.pool, state.backend, id, &Actor::admin(&admin), reason, now()).await
+    }
+    .await;
+    let next = format!("/admin/certificates/{id}?done=revoked");
+    request::finish_form(result, "revoke", &[("reason", reason.as_str())], &next).await
+}
+
+/// Admins: issue a fresh copy of a current certificate (the member's name corrected, say);
+/// it supersedes the old one and keeps its dates.
+#[server(endpoint = "certificates/reissue", prefix = "/api")]
+pub async fn reissue_certificate(id: i64, reason: String) -> Result<i64, ApiError> {
+    use crate::domain::role::Role;
+    use crate::server::certificates::{Actor, service, store};
+    use crate::server::request;
+    let mut next = format!("/admin/certificates/{id}");
+    let result = async {
+        let admin = request::require_role(Role::Admin)?;
+        let state = request::state()?;
+        let reason = service::reason(&reason)?;
+        let old = store::find(&state.pool, id)
+            .await?
+            .ok_or(crate::api::ErrorCode::NotFound)?;
+        let request = store::Request::Reissue { of: id, reason };
+        let c = service::issue(&state, old.user_id, &old.programme, request, &Actor::admin(&admin))
+            .await?;
+        next = format!("/admin/certificates/{}?done=reissued", c.id);
+        Ok(c.id)
+    }
+    .await;
+    request::finish_form(result, "reissue", &[("reason", reason.as_str())], &next).await
+}
+
+/// Members: appear in the public register of certified members, or not.
+#[server(endpoint = "certificates/register", prefix = "/api")]
+pub async fn set_register_listing(listed: Option<String>) -> Result<(), ApiError> {
+    use crate::server::certificates::store;
+    use crate::server::request;
+    let result = async {
+        let user = request::require_user()?;
+        let listed = listed.is_some_and(|v| v == "on" || v == "true");
+        store::set_listed_in_register(&request::pool()?, user.id, listed).await?;
+        Ok(())
+    }
+    .await;
+    request::finish_form(result, "register", &[], "/certificates?saved=register").await
+}
