@@ -29,11 +29,16 @@ fn bench(c: &mut Criterion) {
         signatory_title: "Valdes priekšsēdētāja",
     };
     let bytes = render(&doc).expect("the certificate renders").len();
-    println!("certificate_pdf: {bytes} bytes per PDF ({:.1} KiB)", bytes as f64 / 1024.0);
+    println!(
+        "certificate_pdf: {bytes} bytes per PDF ({:.1} KiB)",
+        bytes as f64 / 1024.0
+    );
 
     let mut group = c.benchmark_group("certificate_pdf");
     group.throughput(Throughput::Elements(1));
-    group.bench_function("render one certificate", |b| b.iter(|| render(&doc).unwrap()));
+    group.bench_function("render one certificate", |b| {
+        b.iter(|| render(&doc).unwrap())
+    });
     group.finish();
 }
 

@@ -1,7 +1,9 @@
-//! "My certificates": programmes and how far a member is towards each.
+//! Certificates: eligibility, issuing (queue, manual, reissue, renewal), revocation, the
+//! stored PDF, public verification and who may do what.
 mod common;
 
 use axum::http::StatusCode;
+use sqlx::Row;
 use common::{TestApp, on_each_backend};
 use guildhall_app::domain::role::Role;
 use guildhall_app::server::Settings;
@@ -98,6 +100,512 @@ async fn members_see_what_is_missing_until_they_are_eligible() {
                 .await;
             let page = other.get("/certificates").await;
             assert!(page.body.contains("Quizzes passed: 0 of 5."));
+        }
+        app
+    })
+    .await;
+}
+
+const MODULES: [&str; 5] = [
+    "service-excellence",
+    "performance-standards",
+    "service-quality",
+    "service-operations",
+    "great-service-qualities",
+];
+
+/// Records a passed attempt at `at` (Unix seconds) directly.
+async fn pass_quiz_at(app: &TestApp, email: &str, module: &str, at: i64) {
+    let user_id = user_id(app, email).await;
+    sqlx::query(
+        "INSERT INTO quiz_versions (module_slug, version, quiz, created_at) VALUES ($1, 'test', '{}', 0) \
+         ON CONFLICT (module_slug, version) DO NOTHING",
+    )
+    .bind(module)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO quiz_attempts (user_id, module_slug, quiz_version, started_at, submitted_at, \
+         question_count, correct_count, score, passed) VALUES ($1, $2, 'test', $3, $3, 10, 10, 100, 1)",
+    )
+    .bind(user_id)
+    .bind(module)
+    .bind(at)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+}
+
+async fn pass_all(app: &TestApp, email: &str) {
+    for module in MODULES {
+        pass_quiz_at(app, email, module, now()).await;
+    }
+}
+
+async fn user_id(app: &TestApp, email: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+fn now() -> i64 {
+    guildhall_app::server::db::now()
+}
+
+/// Certificates of a member, newest first: (id, code, status as stored).
+async fn certificates_of(app: &TestApp, email: &str) -> Vec<(i64, String)> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.code FROM certificates c JOIN users u ON u.id = c.user_id \
+         WHERE u.email = $1 ORDER BY c.id DESC",
+    )
+    .bind(email)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    rows.iter()
+        .map(|r| (r.get("id"), r.get("code")))
+        .collect()
+}
+
+fn dashed(code: &str) -> String {
+    guildhall_app::server::certificates::code::display(code)
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed: `make test-tools` does it");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn an_admin_issues_from_the_queue_and_anyone_verifies_the_pdf() {
+    on_each_backend(Settings::default(), |app| async move {
+        {
+            let email = "lucja@example.pl";
+            let name = "Łucja Żółkiewska-Świątek";
+            let mut member = app.signed_in(name, email, Role::Member).await;
+            let mut admin = app.signed_in("Ada Admin", "ada@example.org", Role::Admin).await;
+
+            let page = admin.get("/admin/certificates").await;
+            assert!(page.body.contains("data-test=\"queue-empty\""), "{}", page.body);
+
+            pass_all(&app, email).await;
+            let page = admin.get("/admin/certificates").await;
+            assert!(page.body.contains(name), "{}", page.body);
+            let id = user_id(&app, email).await.to_string();
+            let issued = admin
+                .submit(
+                    "/api/certificates/issue",
+                    "/admin/certificates",
+                    &[("programme", "service-excellence"), ("members[]", &id)],
+                )
+                .await;
+            assert_eq!(issued.status, StatusCode::FOUND, "{}", issued.body);
+            let summary = admin.get(issued.location()).await;
+            assert!(summary.body.contains("data-test=\"issue-summary\""), "{}", summary.body);
+            assert!(summary.body.contains("Issued 1 certificates"), "{}", summary.body);
+            let certificates = certificates_of(&app, email).await;
+            assert_eq!(certificates.len(), 1);
+            let (certificate_id, code) = certificates[0].clone();
+            assert_eq!(code.len(), 16);
+
+            // Issued once: the queue is empty, and a second issue is refused.
+            let page = admin.get("/admin/certificates").await;
+            assert!(page.body.contains("data-test=\"queue-empty\""), "{}", page.body);
+            let again = admin
+                .api(
+                    "/api/certificates/issue",
+                    &[("programme", "service-excellence"), ("members[]", &id)],
+                )
+                .await;
+            assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+            assert_eq!(again.body, "0");
+            assert_eq!(certificates_of(&app, email).await.len(), 1);
+
+            // The member sees it, downloads the PDF as stored, with her name exactly.
+            let page = member.get("/certificates").await;
+            assert!(page.body.contains(&dashed(&code)), "{}", page.body);
+            assert!(page.body.contains("data-test=\"linkedin\""));
+            assert!(page.body.contains("data-status=\"valid\""));
+            let pdf = member
+                .get(&format!("/certificates/{certificate_id}/certificate.pdf"))
+                .await;
+            assert_eq!(pdf.status, StatusCode::OK);
+            assert_eq!(pdf.headers["content-type"], "application/pdf");
+            assert!(pdf.bytes.starts_with(b"%PDF"));
+            let text = pdf_text(&pdf.bytes);
+            assert!(text.contains(name), "{text}");
+            assert!(text.contains(&dashed(&code)), "{text}");
+            assert!(text.contains(&format!("/verify/{}", dashed(&code))), "{text}");
+            let again = member
+                .get(&format!("/certificates/{certificate_id}/certificate.pdf"))
+                .await;
+            assert_eq!(again.bytes, pdf.bytes, "downloads serve the stored bytes");
+
+            // Anyone verifies: by the QR link, and by typing the code however they like.
+            let mut visitor = app.client();
+            let page = visitor.get(&format!("/verify/{}", dashed(&code))).await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(page.body.contains(name), "{}", page.body);
+            assert!(page.body.contains("data-status=\"valid\""));
+            assert!(page.body.contains(&sha256(&pdf.bytes)));
+            assert!(!page.body.contains(email), "no data beyond the certificate");
+            let typed = code.to_lowercase().replace('0', "o");
+            let redirect = visitor.get(&format!("/verify?code={typed}")).await;
+            assert_eq!(redirect.status, StatusCode::FOUND);
+            assert_eq!(redirect.location(), format!("/verify/{}", dashed(&code)));
+            let bad = visitor.get("/verify?code=not-a-code").await;
+            assert!(bad.body.contains("data-test=\"form-error\""), "{}", bad.body);
+            assert!(bad.body.contains("value=\"not-a-code\""), "typed text kept");
+            let unknown = visitor.get("/verify/AAAA-BBBB-CCCC-DDDD").await;
+            assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+            assert!(unknown.body.contains("data-test=\"verify-unknown\""));
+
+            // The dropped PDF: the original matches, an edited copy does not.
+            let check = format!("/verify/{}/check", dashed(&code));
+            let answer = visitor.upload(&check, "pdf", &pdf.bytes).await;
+            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+            let page = visitor.get(answer.location().split('#').next().unwrap()).await;
+            assert!(page.body.contains("data-test=\"pdf-match\""), "{}", page.body);
+            let mut edited = pdf.bytes.clone();
+            let at = edited.len() / 2;
+            edited[at] ^= 1;
+            let answer = visitor.upload(&check, "pdf", &edited).await;
+            let page = visitor.get(answer.location().split('#').next().unwrap()).await;
+            assert!(page.body.contains("data-test=\"pdf-mismatch\""), "{}", page.body);
+            assert!(!page.body.contains("data-test=\"pdf-match\""));
+            // The answer is shown once, and a link cannot claim a match.
+            let page = visitor.get(&format!("/verify/{}?match=1", dashed(&code))).await;
+            assert!(!page.body.contains("data-test=\"pdf-match\""));
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn revocation_shows_at_once_and_a_reissue_supersedes() {
+    on_each_backend(Settings::default(), |app| async move {
+        {
+            let email = "jiri@example.cz";
+            let mut member = app.signed_in("Jiri Cermak", email, Role::Member).await;
+            let mut admin = app.signed_in("Ada Admin", "ada@example.org", Role::Admin).await;
+            pass_all(&app, email).await;
+            let id = user_id(&app, email).await.to_string();
+            admin
+                .api("/api/certificates/issue", &[("programme", "service-excellence"), ("members[]", &id)])
+                .await;
+            let (first, first_code) = certificates_of(&app, email).await[0].clone();
+
+            // The member corrects their name; the admin reissues with a reason.
+            let saved = member
+                .api("/api/update_profile", &[("name", "Jiří Čermák"), ("language", "cs")])
+                .await;
+            assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+            let no_reason = admin
+                .submit("/api/certificates/reissue", "/admin/certificates/1", &[("id", &first.to_string()), ("reason", "  ")])
+                .await;
+            assert_eq!(no_reason.status, StatusCode::FOUND);
+            let page = admin.get(no_reason.location()).await;
+            assert!(page.body.contains("Give a reason"), "{}", page.body);
+            let reissued = admin
+                .api("/api/certificates/reissue", &[("id", &first.to_string()), ("reason", "Name corrected")])
+                .await;
+            assert_eq!(reissued.status, StatusCode::OK, "{}", reissued.body);
+            let (second, second_code) = certificates_of(&app, email).await[0].clone();
+            assert_ne!(second, first);
+
+            let mut visitor = app.client();
+            let old = visitor.get(&format!("/verify/{}", dashed(&first_code))).await;
+            assert!(old.body.contains("data-status=\"superseded\""), "{}", old.body);
+            let new = visitor.get(&format!("/verify/{}", dashed(&second_code))).await;
+            assert!(new.body.contains("data-status=\"valid\""));
+            assert!(new.body.contains("Jiří Čermák"), "{}", new.body);
+            let pdf = member.get(&format!("/certificates/{second}/certificate.pdf")).await;
+            let text = pdf_text(&pdf.bytes);
+            assert!(text.contains("Jiří Čermák"), "{text}");
+            // Same dates as the first, written as in Czech, the holder's language.
+            let (issued, expires): (i64, i64) = {
+                let row = sqlx::query("SELECT issued_at, expires_at FROM certificates WHERE id = $1")
+                    .bind(first)
+                    .fetch_one(&app.pool)
+                    .await
+                    .unwrap();
+                (row.get("issued_at"), row.get("expires_at"))
+            };
+            for day in [issued, expires] {
+                let written = guildhall_app::domain::dates::long_date(day, "cs");
+                assert!(text.contains(&written), "{written} in {text}");
+            }
+
+            // A superseded certificate can be neither reissued nor revoked.
+            let refused = admin
+                .api("/api/certificates/revoke", &[("id", &first.to_string()), ("reason", "x")])
+                .await;
+            assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+
+            let revoked = admin
+                .api("/api/certificates/revoke", &[("id", &second.to_string()), ("reason", "Issued in error")])
+                .await;
+            assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+            let page = visitor.get(&format!("/verify/{}", dashed(&second_code))).await;
+            assert!(page.body.contains("data-status=\"revoked\""), "{}", page.body);
+            let twice = admin
+                .api("/api/certificates/revoke", &[("id", &second.to_string()), ("reason", "again")])
+                .await;
+            assert_eq!(twice.status, StatusCode::CONFLICT);
+
+            // Who, when and why, on the admin page.
+            let page = admin.get(&format!("/admin/certificates/{second}")).await;
+            assert!(page.body.contains("Issued in error"), "{}", page.body);
+            assert!(page.body.contains("Ada Admin &lt;ada@example.org&gt;") || page.body.contains("Ada Admin <ada@example.org>"), "{}", page.body);
+            let page = admin.get(&format!("/admin/certificates/{first}")).await;
+            assert!(page.body.contains("Name corrected"), "{}", page.body);
+            assert!(!page.body.contains("data-test=\"revoke\""), "no actions on a superseded certificate");
+
+            // After a revocation only new passes make the member eligible again.
+            let page = admin.get("/admin/certificates").await;
+            assert!(page.body.contains("data-test=\"queue-empty\""), "{}", page.body);
+
+            // The list filters by status, and its CSV follows.
+            let page = admin.get("/admin/certificates?status=revoked").await;
+            assert!(page.body.contains(&format!("/admin/certificates/{second}\"")), "{}", page.body);
+            assert!(!page.body.contains(&format!("/admin/certificates/{first}\"")));
+            let csv = admin.get("/admin/certificates.csv?status=superseded").await;
+            assert_eq!(csv.status, StatusCode::OK);
+            assert!(csv.body.contains(&dashed(&first_code)), "{}", csv.body);
+            assert!(!csv.body.contains(&dashed(&second_code)));
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn renewal_needs_the_quizzes_again_and_runs_on_from_the_old_expiry() {
+    on_each_backend(Settings::default(), |app| async move {
+        {
+            let email = "karlis@example.lv";
+            let mut member = app.signed_in("Kārlis Ēriņš", email, Role::Member).await;
+            let mut admin = app.signed_in("Ada Admin", "ada@example.org", Role::Admin).await;
+            let long_ago = now() - 700 * 86_400;
+            for module in MODULES {
+                pass_quiz_at(&app, email, module, long_ago).await;
+            }
+            let id = user_id(&app, email).await.to_string();
+            admin
+                .api("/api/certificates/issue", &[("programme", "service-excellence"), ("members[]", &id)])
+                .await;
+            let (old, _) = certificates_of(&app, email).await[0].clone();
+            let page = member.get("/certificates").await;
+            assert!(page.body.contains("data-test=\"held\""), "{}", page.body);
+
+            // Thirty days before expiry: the member is invited to renew.
+            let expires = now() + 30 * 86_400;
+            sqlx::query("UPDATE certificates SET expires_at = $1 WHERE id = $2")
+                .bind(expires)
+                .bind(old)
+                .execute(&app.pool)
+                .await
+                .unwrap();
+            let page = member.get("/certificates").await;
+            assert!(page.body.contains("data-test=\"renewal-invitation\""), "{}", page.body);
+            assert_eq!(page.body.matches("Take the quiz").count(), 5, "old passes do not count");
+            let page = admin.get("/admin/certificates").await;
+            assert!(page.body.contains("data-test=\"queue-empty\""));
+
+            pass_all(&app, email).await;
+            let page = admin.get("/admin/certificates").await;
+            assert!(page.body.contains("Renewal"), "{}", page.body);
+            admin
+                .api("/api/certificates/issue", &[("programme", "service-excellence"), ("members[]", &id)])
+                .await;
+            let all = certificates_of(&app, email).await;
+            assert_eq!(all.len(), 2);
+            let new_expiry: i64 = sqlx::query_scalar("SELECT expires_at FROM certificates WHERE id = $1")
+                .bind(all[0].0)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            let days = (new_expiry - expires) / 86_400;
+            assert!((729..=732).contains(&days), "24 months after the old expiry, got {days} days");
+            let superseded: Option<i64> = sqlx::query_scalar("SELECT superseded_by FROM certificates WHERE id = $1")
+                .bind(old)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            assert_eq!(superseded, Some(all[0].0));
+            // The whole history stays visible to the member.
+            let page = member.get("/certificates").await;
+            assert!(page.body.contains("data-test=\"certificate-history\""), "{}", page.body);
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn manual_issue_needs_a_reason_and_keeps_what_the_admin_typed() {
+    on_each_backend(Settings::default(), |app| async move {
+        {
+            let mut admin = app.signed_in("Ada Admin", "ada@example.org", Role::Admin).await;
+            app.signed_in("Žiga Šušteršič", "ziga@example.si", Role::Member).await;
+            let refused = admin
+                .submit(
+                    "/api/certificates/issue_manual",
+                    "/admin/certificates",
+                    &[("email", "ziga@example.si"), ("programme", "service-excellence"), ("reason", "")],
+                )
+                .await;
+            assert_eq!(refused.status, StatusCode::FOUND);
+            let page = admin.get(refused.location()).await;
+            assert!(page.body.contains("Give a reason"), "{}", page.body);
+            assert!(page.body.contains("value=\"ziga@example.si\""), "{}", page.body);
+
+            let unknown = admin
+                .api("/api/certificates/issue_manual", &[("email", "nobody@example.si"), ("programme", "service-excellence"), ("reason", "Prior learning")])
+                .await;
+            assert_eq!(unknown.status.as_u16(), 422, "{}", unknown.body);
+            assert!(unknown.body.contains("No member has this email"));
+
+            let issued = admin
+                .api("/api/certificates/issue_manual", &[("email", "ZIGA@example.si"), ("programme", "service-excellence"), ("reason", "Migrated from the 2019 register")])
+                .await;
+            assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
+            let id: i64 = issued.body.parse().unwrap();
+            let page = admin.get(&format!("/admin/certificates/{id}")).await;
+            assert!(page.body.contains("Migrated from the 2019 register"));
+            assert!(page.body.contains("Issued by decision of the association"));
+            let twice = admin
+                .api("/api/certificates/issue_manual", &[("email", "ziga@example.si"), ("programme", "service-excellence"), ("reason", "Again")])
+                .await;
+            assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pdfs_and_admin_pages_are_for_their_owners_and_admins() {
+    on_each_backend(Settings::default(), |app| async move {
+        {
+            let email = "ana@example.si";
+            app.signed_in("Ana Novak", email, Role::Member).await;
+            let mut other = app.signed_in("Mallory", "mallory@example.com", Role::Member).await;
+            let mut moderator = app.signed_in("Molly", "molly@example.com", Role::Moderator).await;
+            let mut admin = app.signed_in("Ada Admin", "ada@example.org", Role::Admin).await;
+            admin
+                .api("/api/certificates/issue_manual", &[("email", email), ("programme", "service-excellence"), ("reason", "Prior learning")])
+                .await;
+            let (id, _) = certificates_of(&app, email).await[0].clone();
+            let path = format!("/certificates/{id}/certificate.pdf");
+            assert_eq!(app.client().get(&path).await.status, StatusCode::UNAUTHORIZED);
+            assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND);
+            assert_eq!(admin.get(&path).await.status, StatusCode::OK);
+            for page in ["/admin/certificates", &format!("/admin/certificates/{id}")] {
+                assert_eq!(other.get(page).await.status, StatusCode::FORBIDDEN, "{page}");
+                assert_eq!(moderator.get(page).await.status, StatusCode::FORBIDDEN, "{page}");
+            }
+            assert_eq!(other.get("/admin/certificates.csv").await.status, StatusCode::FORBIDDEN);
+            assert_eq!(app.client().get("/admin/certificates.csv").await.status, StatusCode::UNAUTHORIZED);
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn parallel_issues_for_one_eligibility_issue_once() {
+    on_each_backend(Settings::default(), |app| async move {
+        {
+            let email = "pia@example.si";
+            app.signed_in("Pia", email, Role::Member).await;
+            let admin = app.signed_in("Ada Admin", "ada@example.org", Role::Admin).await;
+            pass_all(&app, email).await;
+            let id = user_id(&app, email).await.to_string();
+            let calls: Vec<_> = (0..6)
+                .map(|_| {
+                    tokio::spawn(admin.api_detached(
+                        "/api/certificates/issue",
+                        &[("programme", "service-excellence"), ("members[]", &id)],
+                    ))
+                })
+                .collect();
+            let mut issued = 0;
+            for call in calls {
+                let res = call.await.unwrap();
+                assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+                issued += res.body.parse::<i64>().unwrap();
+            }
+            assert_eq!(issued, 1);
+            assert_eq!(certificates_of(&app, email).await.len(), 1);
+            let files: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM certificate_files")
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            assert_eq!(files, 1, "no file without its certificate");
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn guessing_codes_is_rate_limited_and_the_register_is_opt_in() {
+    on_each_backend(Settings::default(), |app| async move {
+        {
+            let email = "ana@example.si";
+            let mut member = app.signed_in("Ana Novak", email, Role::Member).await;
+            let mut admin = app.signed_in("Ada Admin", "ada@example.org", Role::Admin).await;
+            admin
+                .api("/api/certificates/issue_manual", &[("email", email), ("programme", "service-excellence"), ("reason", "Prior learning")])
+                .await;
+            let (_, code) = certificates_of(&app, email).await[0].clone();
+
+            let page = app.client().get("/certified").await;
+            assert!(!page.body.contains("Ana Novak"), "not listed without consent");
+            let saved = member
+                .submit("/api/certificates/register", "/certificates", &[("listed", "on")])
+                .await;
+            assert_eq!(saved.status, StatusCode::FOUND);
+            let page = app.client().get("/certified").await;
+            assert!(page.body.contains("Ana Novak"), "{}", page.body);
+            assert!(page.body.contains(&dashed(&code)));
+            member.submit("/api/certificates/register", "/certificates", &[]).await;
+            let page = app.client().get("/certified").await;
+            assert!(!page.body.contains("Ana Novak"));
+
+            let mut guesser = app.client();
+            guesser.ip = Some("203.0.113.9:4000".parse().unwrap());
+            for n in 0..30 {
+                let page = guesser.get(&format!("/verify/AAAA-BBBB-CCCC-{n:04}")).await;
+                assert_eq!(page.status, StatusCode::NOT_FOUND, "guess {n}");
+            }
+            let limited = guesser.get(&format!("/verify/{}", dashed(&code))).await;
+            assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+            assert!(!limited.body.contains("Ana Novak"));
+            let mut other = app.client();
+            other.ip = Some("198.51.100.7:4000".parse().unwrap());
+            assert_eq!(other.get(&format!("/verify/{}", dashed(&code))).await.status, StatusCode::OK);
         }
         app
     })

@@ -198,7 +198,9 @@ impl TestApp {
 pub struct Response {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
+    /// The body as text (lossy for binary answers such as PDFs: see `bytes`).
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -255,11 +257,12 @@ impl Client<'_> {
                 self.cookies.insert(name.to_owned(), value.to_owned());
             }
         }
-        let body = String::from_utf8(body.collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        let bytes = body.collect().await.unwrap().to_bytes().to_vec();
         Response {
             status: parts.status,
             headers: parts.headers,
-            body,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         }
     }
 
@@ -308,14 +311,38 @@ impl Client<'_> {
         async move {
             let res = router.oneshot(req).await.unwrap();
             let (parts, body) = res.into_parts();
-            let body =
-                String::from_utf8(body.collect().await.unwrap().to_bytes().to_vec()).unwrap();
+            let bytes = body.collect().await.unwrap().to_bytes().to_vec();
             Response {
                 status: parts.status,
                 headers: parts.headers,
-                body,
+                body: String::from_utf8_lossy(&bytes).into_owned(),
+                bytes,
             }
         }
+    }
+
+    /// A file sent from one of our pages' forms (`multipart/form-data`, one file field).
+    pub async fn upload(&mut self, path: &str, field: &str, file: &[u8]) -> Response {
+        let boundary = "guildhall-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"file.pdf\"\r\n\
+             Content-Type: application/pdf\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::post(path)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::ACCEPT, "text/html")
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::HOST, "127.0.0.1:3000")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
     }
 
     /// A plain HTML form submission from one of our pages, as a browser without JavaScript does it.

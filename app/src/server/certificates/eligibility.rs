@@ -29,7 +29,8 @@ impl Eligibility {
     ) -> Eligibility {
         let since = match current {
             None => None,
-            Some(c) if c.revoked_at.is_some() => c.revoked_at,
+            // Passes from the very second of the revocation came before it.
+            Some(c) if c.revoked_at.is_some() => c.revoked_at.map(|t| t + 1),
             Some(c) => {
                 let opens = renewal_opens(programme, c);
                 if now < opens {
