@@ -137,13 +137,16 @@ fn help_documents_every_setting() {
         "GUILDHALL_PUBLIC_URL",
         "GUILDHALL_CONTENT_DIR",
         "GUILDHALL_SESSION_IDLE_MINUTES",
+        "GUILDHALL_ASSOCIATION_NAME",
+        "GUILDHALL_SIGNATORY_NAME",
+        "GUILDHALL_SIGNATORY_TITLE",
     ] {
         assert!(
             help.contains(variable),
             "--help does not mention {variable}"
         );
     }
-    for command in ["serve", "admin", "content", "backup"] {
+    for command in ["serve", "admin", "content", "backup", "certificates"] {
         assert!(help.contains(command), "--help does not list {command}");
     }
 }
@@ -234,4 +237,54 @@ async fn demo_members_share_one_hash_and_skip_existing_emails() {
     assert_eq!(rows[4].0, "member5@example.org");
     assert!(rows.iter().all(|(_, role, _)| role == "member"));
     assert!(rows[0].2.starts_with("$argon2id$"));
+}
+
+#[test]
+fn certificates_are_issued_and_revoked_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/guildhall.db", dir.path().display());
+    let created = guildhall(
+        &["demo", "members", "--count", "1", "--password", "a long and private phrase"],
+        &url,
+        "",
+    );
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+
+    let missing_reason = guildhall(
+        &["certificates", "issue", "--email", "member1@example.org", "--program", "service-excellence", "--reason", " "],
+        &url,
+        "",
+    );
+    assert!(!missing_reason.status.success());
+    assert!(String::from_utf8_lossy(&missing_reason.stderr).contains("Give a reason"));
+
+    let pdf = dir.path().join("certificate.pdf");
+    let issued = guildhall(
+        &[
+            "certificates", "issue", "--email", "member1@example.org", "--program", "service-excellence",
+            "--reason", "Migrated from the earlier register", "--out", pdf.to_str().unwrap(),
+        ],
+        &url,
+        "",
+    );
+    assert!(issued.status.success(), "{}", String::from_utf8_lossy(&issued.stderr));
+    let code = String::from_utf8_lossy(&issued.stdout).trim().to_owned();
+    assert_eq!(code.len(), 19, "XXXX-XXXX-XXXX-XXXX: {code}");
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+
+    let twice = guildhall(
+        &["certificates", "issue", "--email", "member1@example.org", "--program", "service-excellence", "--reason", "again"],
+        &url,
+        "",
+    );
+    assert!(!twice.status.success(), "a valid certificate is not issued twice");
+
+    let unknown = guildhall(&["certificates", "revoke", "AAAA-BBBB-CCCC-DDDD", "--reason", "x"], &url, "");
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no certificate has the code"));
+
+    let revoked = guildhall(&["certificates", "revoke", &code.to_lowercase(), "--reason", "Issued in error"], &url, "");
+    assert!(revoked.status.success(), "{}", String::from_utf8_lossy(&revoked.stderr));
+    let again = guildhall(&["certificates", "revoke", &code, "--reason", "again"], &url, "");
+    assert!(!again.status.success(), "a revoked certificate stays revoked once");
 }

@@ -158,7 +158,7 @@ fn queue_view(
                 .collect_view();
             let caption = programme_title(slug);
             view! {
-                <form method="post" action="/api/certificates/issue" data-test="issue-queue">
+                <form method="post" action="/api/certificates/issue" class="issue-queue" data-test="issue-queue">
                     <input type="hidden" name="programme" value=slug.to_owned() />
                     <div class="table-scroll">
                         <table>
