@@ -6,6 +6,9 @@ import { join } from "node:path";
 // A fresh database for every run; the release binary serves it on its own port.
 const dataDir = mkdtempSync(join(tmpdir(), "guildhall-e2e-"));
 const port = 3100;
+// The same database for the tests' own command-line calls (`guildhall admin create`). Set
+// once in the runner; the workers inherit it (`??=`: their own load of this file keeps it).
+process.env.GUILDHALL_E2E_DATABASE_URL ??= `sqlite://${dataDir}/guildhall.db`;
 
 export default defineConfig({
   testDir: "./tests",

@@ -1702,3 +1702,61 @@ async fn attempts_left_to_run_out_are_graded_by_the_sweep() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn passing_the_last_quiz_of_an_automatic_programme_issues_the_certificate() {
+    on_each_backend(Settings::default(), |app| async move {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            copy_dir(&TestApp::content_dir(), dir.path());
+            let file = dir.path().join("programs/service-excellence.toml");
+            let text = std::fs::read_to_string(&file).unwrap();
+            let automatic = text.replace("issuing = \"approval\"", "issuing = \"automatic\"");
+            assert_ne!(text, automatic, "the programme names its issuing mode");
+            std::fs::write(&file, automatic).unwrap();
+            app.replace_content(Catalogue::load(dir.path()).expect("edited content loads"));
+
+            let email = "auto@example.org";
+            let mut member = app.signed_in("Ana Avtomatič", email, Role::Member).await;
+            let user = user_id(&app, email).await;
+            sqlx::query(
+                "INSERT INTO quiz_versions (module_slug, version, quiz, created_at) \
+                 SELECT m, 'test', '{}', 0 FROM (SELECT 'service-excellence' AS m UNION ALL \
+                 SELECT 'performance-standards' UNION ALL SELECT 'service-operations' UNION ALL \
+                 SELECT 'great-service-qualities') AS modules",
+            )
+            .execute(&app.pool)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO quiz_attempts (user_id, module_slug, quiz_version, started_at, \
+                 submitted_at, question_count, correct_count, score, passed) \
+                 SELECT $1, module_slug, 'test', 1, 2, 10, 10, 100, 1 FROM quiz_versions",
+            )
+            .bind(user)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+            let certificates = "SELECT COUNT(*) FROM certificates";
+
+            // A failed attempt issues nothing; the pass that completes the programme does.
+            take_quiz(&app, &mut member, false).await;
+            assert_eq!(count(&app, certificates).await, 0);
+            sqlx::query("UPDATE quiz_attempts SET submitted_at = submitted_at - 86400")
+                .execute(&app.pool)
+                .await
+                .unwrap();
+            take_quiz(&app, &mut member, true).await;
+            assert_eq!(count(&app, certificates).await, 1);
+            let page = member.get("/certificates").await;
+            assert!(page.body.contains("data-test=\"certificate\""), "{}", page.body);
+            let actor: String = sqlx::query_scalar("SELECT actor FROM certificate_events")
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            assert_eq!(actor, "automatic");
+        }
+        app
+    })
+    .await;
+}
