@@ -418,6 +418,23 @@ async fn renewal_needs_the_quizzes_again_and_runs_on_from_the_old_expiry() {
             let page = member.get("/certificates").await;
             assert!(page.body.contains("data-test=\"held\""), "{}", page.body);
 
+            // Expired: the verification page says so, and the member may still renew.
+            let code: String = sqlx::query_scalar("SELECT code FROM certificates WHERE id = $1")
+                .bind(old)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            sqlx::query("UPDATE certificates SET expires_at = $1 WHERE id = $2")
+                .bind(now() - 1)
+                .bind(old)
+                .execute(&app.pool)
+                .await
+                .unwrap();
+            let page = app.client().get(&format!("/verify/{}", dashed(&code))).await;
+            assert!(page.body.contains("data-status=\"expired\""), "{}", page.body);
+            let page = member.get("/certificates").await;
+            assert!(page.body.contains("data-test=\"renewal-invitation\""), "{}", page.body);
+
             // Thirty days before expiry: the member is invited to renew.
             let expires = now() + 30 * 86_400;
             sqlx::query("UPDATE certificates SET expires_at = $1 WHERE id = $2")
