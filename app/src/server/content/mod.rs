@@ -1,6 +1,7 @@
 //! Training content: markdown files under `content/`, checked as a whole and rendered once
 //! into memory. A broken file is reported with its name and line; nothing half-loaded is
 //! ever served.
+pub mod conduct;
 mod markdown;
 pub mod programmes;
 mod quiz;
@@ -15,6 +16,7 @@ use serde::Deserialize;
 use crate::domain::language::LANGUAGES;
 use crate::server::quiz::model::Quiz;
 pub use markdown::Section;
+pub use conduct::CodeOfConduct;
 pub use programmes::{Issuing, Programme};
 
 /// One problem in one file, at one line (1-based).
@@ -94,6 +96,7 @@ impl Module {
 pub struct Catalogue {
     modules: Vec<Module>,
     programmes: Vec<Programme>,
+    code_of_conduct: Option<CodeOfConduct>,
 }
 
 impl Catalogue {
@@ -113,6 +116,11 @@ impl Catalogue {
 
     pub fn programme(&self, slug: &str) -> Option<&Programme> {
         self.programmes.iter().find(|p| p.slug == slug)
+    }
+
+    /// The code of conduct, if `content/code-of-conduct/` has one.
+    pub fn code_of_conduct(&self) -> Option<&CodeOfConduct> {
+        self.code_of_conduct.as_ref()
     }
 
     /// The quiz of the module `slug`, if it has one.
@@ -167,9 +175,12 @@ impl Catalogue {
         let (programmes, mut programme_errors) =
             programmes::load(&dir.join("programs"), &modules, &reported);
         errors.append(&mut programme_errors);
+        let (code_of_conduct, mut conduct_errors) = conduct::load(&dir.join("code-of-conduct"));
+        errors.append(&mut conduct_errors);
         let catalogue = Catalogue {
             modules,
             programmes,
+            code_of_conduct,
         };
         // Links into a module that failed to load are not reported again.
         let into_failed = |link: &PendingLink| {
@@ -479,7 +490,7 @@ fn load_file(file: &Path) -> Result<(FrontMatter, markdown::Rendered), Vec<Conte
 }
 
 /// Splits `+++\n<toml>\n+++\n<markdown>`; returns the body's first line number too.
-fn split_front_matter(text: &str) -> Result<(&str, &str, usize), (usize, String)> {
+pub(super) fn split_front_matter(text: &str) -> Result<(&str, &str, usize), (usize, String)> {
     let rest = text
         .strip_prefix("+++\n")
         .or_else(|| text.strip_prefix("+++\r\n"))
