@@ -8,8 +8,8 @@ use crate::api::accounts::UserView;
 use crate::components::layout::Layout;
 use crate::i18n::Locale;
 use crate::routes::{
-    account, admin, admin_certificates, auth, certificates, forum, home, not_found, quiz, training,
-    verify,
+    account, admin, admin_certificates, auth, certificates, conduct, forum, home, not_found, quiz,
+    training, verify,
 };
 
 /// The language of this request, as `identify` resolved it on the server.
@@ -72,7 +72,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/verify") view=verify::VerifyFormPage ssr=SsrMode::Async />
                     <Route path=path!("/verify/:code") view=verify::VerifyPage ssr=SsrMode::Async />
                     <Route path=path!("/certified") view=verify::CertifiedPage ssr=SsrMode::Async />
+                    <Route path=path!("/code-of-conduct") view=conduct::CodeOfConductPage ssr=SsrMode::Async />
                     <Route path=path!("/forum") view=forum::ForumPage ssr=SsrMode::Async />
+                    <Route path=path!("/forum/practices") view=forum::PracticesPage ssr=SsrMode::Async />
+                    <Route path=path!("/forum/new") view=forum::NewThreadPage ssr=SsrMode::Async />
+                    <Route path=path!("/forum/c/:slug") view=forum::CategoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/forum/t/:id") view=forum::ThreadPage ssr=SsrMode::Async />
+                    <Route path=path!("/forum/p/:id/edit") view=forum::EditPostPage ssr=SsrMode::Async />
+                    <Route path=path!("/forum/p/:id/history") view=forum::PostHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/quizzes") view=admin::AdminQuizzesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/certificates") view=admin_certificates::AdminCertificatesPage ssr=SsrMode::Async />

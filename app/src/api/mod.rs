@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod certificates;
 pub mod error;
+pub mod forum;
 pub mod quiz;
 pub mod training;
 

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod admin_certificates;
 pub mod auth;
 pub mod certificates;
+pub mod conduct;
 pub mod forum;
 pub mod home;
 pub mod not_found;

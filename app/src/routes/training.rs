@@ -209,11 +209,24 @@ pub fn ModulePage() -> impl IntoView {
     let lang = t.lang;
     // A refused "mark as read" comes back here; say why rather than nothing.
     let mark_error = last_error(ServerAction::<MarkSectionRead>::new());
+    // The forum category that discusses this module, if one does.
+    let share_practice = {
+        let category = crate::server::request::state().ok().and_then(|s| {
+            s.content
+                .get()
+                .categories()
+                .iter()
+                .find(|c| c.module.as_deref() == Some(module.slug.as_str()))
+                .map(|c| c.slug.clone())
+        });
+        format!("/forum/new?kind=practice&category={}", category.unwrap_or_default())
+    };
     let member = {
         let slug = module.slug.clone();
         load_once(async move {
             let done = read_sections_now().await.remove(&slug).unwrap_or_default();
-            (done, service::passed_now().await.contains(&slug))
+            let practices = super::forum::practices_for_module(&slug).await;
+            (done, service::passed_now().await.contains(&slug), practices)
         })
     };
 
@@ -246,8 +259,8 @@ pub fn ModulePage() -> impl IntoView {
                 <ul>{t.objectives.iter().map(|o| view! { <li>{o.clone()}</li> }).collect_view()}</ul>
             </section>
             <Suspense>
-                {move || { let (module, t, member) = (module.clone(), t.clone(), member.clone()); Suspend::new(async move {
-                    let (done, quiz_passed) = member.await;
+                {move || { let (module, t, member, share_practice) = (module.clone(), t.clone(), member.clone(), share_practice.clone()); Suspend::new(async move {
+                    let (done, quiz_passed, practices) = member.await;
                     let progress = training::progress(&module, Some(&done));
                     view! {
                         <nav class="toc" aria-labelledby="toc-heading">
@@ -301,6 +314,19 @@ pub fn ModulePage() -> impl IntoView {
                                 <a class="button" href=format!("/training/{}/quiz?lang={lang}", module.slug) data-test="quiz-link">{td_string!(locale, module_quiz_link)}</a>
                             </section>
                         })}
+                        <section class="module-practices" aria-labelledby="practices-heading" lang=locale.as_str() data-test="module-practices">
+                            <h2 id="practices-heading">{td_string!(locale, module_practices_heading)}</h2>
+                            {if practices.is_empty() {
+                                view! { <p class="empty-state">{td_string!(locale, module_practices_empty)}</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul>{practices.into_iter().map(|t| view! {
+                                        <li><a href=crate::server::forum::thread_url(t.id, 1)>{t.title}</a> " · " {t.author_name}</li>
+                                    }).collect_view()}</ul>
+                                }.into_any()
+                            }}
+                            <p><a href=share_practice.clone()>{td_string!(locale, module_practices_share)}</a></p>
+                        </section>
                     }
                 })}}
             </Suspense>

@@ -5,6 +5,7 @@ pub mod certificates;
 pub mod content;
 pub mod db;
 pub mod error;
+pub mod forum;
 pub mod identity;
 pub mod passwords;
 pub mod quiz;

@@ -105,15 +105,21 @@ pub async fn finish_form<T>(
         }
         Err(err) => {
             if is_plain_form_post() {
-                let input = FormInput::new(form, keep);
-                if let Ok(session) = session()
-                    && let Err(e) = session.insert(FORM_INPUT, input).await
-                {
-                    tracing::warn!(error = %e, "could not keep form input");
-                }
+                keep_form_input(form, keep).await;
             }
             Err(err.into())
         }
+    }
+}
+
+/// Keeps what was typed into `form` for the page the browser goes to next (a refusal, or a
+/// preview), once.
+pub async fn keep_form_input(form: &str, keep: &[(&str, &str)]) {
+    let input = FormInput::new(form, keep);
+    if let Ok(session) = session()
+        && let Err(e) = session.insert(FORM_INPUT, input).await
+    {
+        tracing::warn!(error = %e, "could not keep form input");
     }
 }
 

@@ -1,6 +1,7 @@
 //! Training content: markdown files under `content/`, checked as a whole and rendered once
 //! into memory. A broken file is reported with its name and line; nothing half-loaded is
 //! ever served.
+pub mod categories;
 pub mod conduct;
 mod markdown;
 pub mod programmes;
@@ -16,6 +17,7 @@ use serde::Deserialize;
 use crate::domain::language::LANGUAGES;
 use crate::server::quiz::model::Quiz;
 pub use markdown::Section;
+pub use categories::Category;
 pub use conduct::CodeOfConduct;
 pub use programmes::{Issuing, Programme};
 
@@ -97,6 +99,7 @@ pub struct Catalogue {
     modules: Vec<Module>,
     programmes: Vec<Programme>,
     code_of_conduct: Option<CodeOfConduct>,
+    categories: Vec<Category>,
 }
 
 impl Catalogue {
@@ -121,6 +124,15 @@ impl Catalogue {
     /// The code of conduct, if `content/code-of-conduct/` has one.
     pub fn code_of_conduct(&self) -> Option<&CodeOfConduct> {
         self.code_of_conduct.as_ref()
+    }
+
+    /// Forum categories in the order shown.
+    pub fn categories(&self) -> &[Category] {
+        &self.categories
+    }
+
+    pub fn category(&self, slug: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.slug == slug)
     }
 
     /// The quiz of the module `slug`, if it has one.
@@ -177,10 +189,14 @@ impl Catalogue {
         errors.append(&mut programme_errors);
         let (code_of_conduct, mut conduct_errors) = conduct::load(&dir.join("code-of-conduct"));
         errors.append(&mut conduct_errors);
+        let (categories, mut category_errors) =
+            categories::load(&dir.join("forum/categories.toml"), &modules);
+        errors.append(&mut category_errors);
         let catalogue = Catalogue {
             modules,
             programmes,
             code_of_conduct,
+            categories,
         };
         // Links into a module that failed to load are not reported again.
         let into_failed = |link: &PendingLink| {

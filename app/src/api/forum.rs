@@ -1,0 +1,247 @@
+use leptos::prelude::*;
+
+use super::ApiError;
+
+/// Members: accept the current version of the code of conduct (needed before posting).
+#[server(endpoint = "forum/accept_code", prefix = "/api")]
+pub async fn accept_code(version: i64, next: Option<String>) -> Result<(), ApiError> {
+    use crate::api::ErrorCode;
+    use crate::server::db::now;
+    use crate::server::{forum::store, request};
+    let result = async {
+        let user = request::require_user()?;
+        let state = request::state()?;
+        let current = state
+            .content
+            .get()
+            .code_of_conduct()
+            .map(|c| i64::from(c.version));
+        // Accepting is for the version the member read: an older page cannot accept a newer code.
+        if current != Some(version) {
+            return Err(ErrorCode::ConductNotAccepted.into());
+        }
+        store::accept(&state.pool, user.id, version, now()).await?;
+        Ok(())
+    }
+    .await;
+    let next = next
+        .filter(|n| crate::api::accounts::is_local_path(n))
+        .unwrap_or_else(|| "/code-of-conduct?accepted=1".into());
+    request::finish_form(result, "accept", &[], &next).await
+}
+
+/// Members who accepted the code: open a discussion or a best practice in a category.
+/// With `preview` set nothing is saved: the form comes back showing the rendered text.
+#[server(endpoint = "forum/create_thread", prefix = "/api")]
+#[allow(clippy::too_many_arguments)]
+pub async fn create_thread(
+    category: String,
+    kind: String,
+    title: String,
+    body: String,
+    situation: Option<String>,
+    practice: Option<String>,
+    result: Option<String>,
+    modules: Option<Vec<String>>,
+    preview: Option<String>,
+) -> Result<i64, ApiError> {
+    use crate::api::ErrorCode;
+    use crate::server::db::now;
+    use crate::server::forum::{self, Kind, service, store};
+    use crate::server::request;
+    let (situation, practice, result) = (
+        situation.unwrap_or_default(),
+        practice.unwrap_or_default(),
+        result.unwrap_or_default(),
+    );
+    let modules = modules.unwrap_or_default();
+    let back = format!("/forum/new?category={}&kind={}", slug_only(&category), slug_only(&kind));
+    let mut keep = vec![
+        ("category", category.as_str()),
+        ("kind", kind.as_str()),
+        ("title", title.as_str()),
+        ("body", body.as_str()),
+        ("situation", situation.as_str()),
+        ("practice", practice.as_str()),
+        ("result", result.as_str()),
+    ];
+    let joined = modules.join(",");
+    keep.push(("modules", joined.as_str()));
+    if preview.is_some() {
+        request::keep_form_input("thread", &keep).await;
+        leptos_axum::redirect(&format!("{back}&preview=1#preview"));
+        return Ok(0);
+    }
+    let mut next = back.clone();
+    let outcome = async {
+        let user = request::require_user()?;
+        let state = request::state()?;
+        let catalogue = state.content.get();
+        catalogue.category(&category).ok_or(ErrorCode::CategoryInvalid)?;
+        let kind = service::kind(&kind);
+        let title = service::title(&title)?;
+        let practice = match kind {
+            Kind::Practice => Some(service::practice(&situation, &practice, &result)?),
+            Kind::Discussion => None,
+        };
+        // A best practice's fields carry it; its notes are optional.
+        let (body, body_html) = service::text(&body, service::BODY_MAX, practice.is_none())?;
+        let modules: Vec<String> = modules
+            .into_iter()
+            .filter(|m| catalogue.module(m).is_some())
+            .collect();
+        service::may_post(&state, &user).await?;
+        let thread = store::NewThread {
+            category: &category,
+            kind,
+            title: &title,
+            modules: &modules,
+            opening: store::Writing {
+                body: &body,
+                body_html: &body_html,
+                practice: practice.as_ref(),
+            },
+        };
+        let id = store::create_thread(&state.pool, state.backend, user.id, thread, now()).await?;
+        next = forum::thread_url(id, 1);
+        Ok(id)
+    }
+    .await;
+    request::finish_form(outcome, "thread", &keep, &next).await
+}
+
+/// Members who accepted the code: reply in a thread that is not locked.
+#[server(endpoint = "forum/reply", prefix = "/api")]
+pub async fn reply(thread: i64, body: String, preview: Option<String>) -> Result<i64, ApiError> {
+    use crate::server::db::now;
+    use crate::server::forum::{self, service, store};
+    use crate::server::request;
+    let keep = [("body", body.as_str())];
+    let last_page = async {
+        let pool = request::pool().ok()?;
+        let last = store::last_number(&pool, thread).await.ok()?;
+        Some(forum::page_of(last.max(1)))
+    }
+    .await
+    .unwrap_or(1);
+    let back = forum::thread_url(thread, last_page);
+    if preview.is_some() {
+        request::keep_form_input("reply", &keep).await;
+        let sep = if back.contains('?') { '&' } else { '?' };
+        leptos_axum::redirect(&format!("{back}{sep}preview=1#reply"));
+        return Ok(0);
+    }
+    let mut next = format!("{back}#reply");
+    let outcome = async {
+        let user = request::require_user()?;
+        let state = request::state()?;
+        let (body, body_html) = service::text(&body, service::BODY_MAX, true)?;
+        service::may_post(&state, &user).await?;
+        let writing = store::Writing {
+            body: &body,
+            body_html: &body_html,
+            practice: None,
+        };
+        let (id, number) =
+            store::reply(&state.pool, state.backend, thread, user.id, writing, now()).await?;
+        next = forum::post_url(thread, number, id);
+        Ok(id)
+    }
+    .await;
+    request::finish_form(outcome, "reply", &keep, &next).await
+}
+
+/// Authors: change their own post; the earlier version stays in its history.
+#[server(endpoint = "forum/edit_post", prefix = "/api")]
+pub async fn edit_post(
+    post: i64,
+    title: Option<String>,
+    body: String,
+    situation: Option<String>,
+    practice: Option<String>,
+    result: Option<String>,
+) -> Result<(), ApiError> {
+    use crate::server::db::now;
+    use crate::server::forum::{self, service, store};
+    use crate::server::request;
+    let (title, situation, practice, result) = (
+        title.unwrap_or_default(),
+        situation.unwrap_or_default(),
+        practice.unwrap_or_default(),
+        result.unwrap_or_default(),
+    );
+    let keep = [
+        ("title", title.as_str()),
+        ("body", body.as_str()),
+        ("situation", situation.as_str()),
+        ("practice", practice.as_str()),
+        ("result", result.as_str()),
+    ];
+    let mut next = format!("/forum/p/{post}/edit");
+    let outcome = async {
+        let user = request::require_user()?;
+        let state = request::state()?;
+        let existing = store::post(&state.pool, post)
+            .await?
+            .ok_or(crate::api::ErrorCode::NotFound)?;
+        let fields = match existing.practice {
+            Some(_) => Some(service::practice(&situation, &practice, &result)?),
+            None => None,
+        };
+        let (body, body_html) = service::text(&body, service::BODY_MAX, fields.is_none())?;
+        let title = if existing.number == 1 {
+            Some(service::title(&title)?)
+        } else {
+            None
+        };
+        let writing = store::Writing {
+            body: &body,
+            body_html: &body_html,
+            practice: fields.as_ref(),
+        };
+        let edited = store::edit(
+            &state.pool,
+            state.backend,
+            post,
+            user.id,
+            title.as_deref(),
+            writing,
+            now(),
+        )
+        .await?;
+        next = forum::post_url(edited.thread_id, edited.number, edited.id);
+        Ok(())
+    }
+    .await;
+    request::finish_form(outcome, "edit", &keep, &next).await
+}
+
+/// Authors: delete their own post (the opening post deletes the thread).
+#[server(endpoint = "forum/delete_post", prefix = "/api")]
+pub async fn delete_post(post: i64) -> Result<(), ApiError> {
+    use crate::server::db::now;
+    use crate::server::forum::{self, store};
+    use crate::server::request;
+    let mut next = "/forum".to_owned();
+    let outcome = async {
+        let user = request::require_user()?;
+        let state = request::state()?;
+        let deleted = store::delete(&state.pool, state.backend, post, user.id, now()).await?;
+        if deleted.number > 1 {
+            next = forum::post_url(deleted.thread_id, deleted.number, deleted.id);
+        }
+        Ok(())
+    }
+    .await;
+    request::finish_form(outcome, "delete", &[], &next).await
+}
+
+/// Only a-z, 0-9 and `-` go back into an address.
+#[cfg(feature = "ssr")]
+fn slug_only(s: &str) -> &str {
+    if s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        s
+    } else {
+        ""
+    }
+}

@@ -1,0 +1,76 @@
+//! What the forum's server functions share: who may write, the limits on what they write,
+//! and rendering it safely.
+use std::time::Duration;
+
+use super::{Kind, Practice, markup};
+use crate::api::ErrorCode;
+use crate::api::accounts::UserView;
+use crate::server::{AppError, AppState, rate_limit};
+
+pub const TITLE_MAX: usize = 150;
+pub const BODY_MAX: usize = 20_000;
+pub const FIELD_MAX: usize = 5_000;
+/// Posts (threads and replies) one member may write per window.
+const POSTS_PER_WINDOW: i64 = 20;
+const POST_WINDOW: Duration = Duration::from_secs(10 * 60);
+
+/// The member may post: they accepted the current code of conduct, and are within the
+/// posting rate.
+pub async fn may_post(state: &AppState, user: &UserView) -> Result<(), AppError> {
+    let catalogue = state.content.get();
+    let code = catalogue.code_of_conduct().ok_or(ErrorCode::ConductNotAccepted)?;
+    let accepted = super::store::accepted_version(&state.pool, user.id).await?;
+    if accepted != Some(i64::from(code.version)) {
+        return Err(ErrorCode::ConductNotAccepted.into());
+    }
+    let bucket = format!("post:{}", user.id);
+    if !rate_limit::allow(&state.pool, &bucket, POSTS_PER_WINDOW, POST_WINDOW).await? {
+        return Err(ErrorCode::RateLimited.into());
+    }
+    Ok(())
+}
+
+pub fn title(text: &str) -> Result<String, AppError> {
+    let title = markup::plain(text);
+    if title.is_empty() {
+        Err(ErrorCode::TitleRequired.into())
+    } else if title.chars().count() > TITLE_MAX {
+        Err(ErrorCode::TitleTooLong.into())
+    } else {
+        Ok(title)
+    }
+}
+
+/// Markdown text within its limit, and its rendering; `required` refuses an empty one.
+pub fn text(text: &str, max: usize, required: bool) -> Result<(String, String), AppError> {
+    let text = text.trim();
+    if required && text.is_empty() {
+        return Err(ErrorCode::BodyRequired.into());
+    }
+    if text.chars().count() > max {
+        return Err(ErrorCode::BodyTooLong.into());
+    }
+    Ok((text.to_owned(), markup::render(text)))
+}
+
+/// A best practice's three fields, each required.
+pub fn practice(situation: &str, practice: &str, result: &str) -> Result<Practice, AppError> {
+    let (situation, situation_html) = text(situation, FIELD_MAX, true)
+        .map_err(|_| AppError::from(ErrorCode::PracticeFieldsRequired))?;
+    let (practice, practice_html) = text(practice, FIELD_MAX, true)
+        .map_err(|_| AppError::from(ErrorCode::PracticeFieldsRequired))?;
+    let (result, result_html) = text(result, FIELD_MAX, true)
+        .map_err(|_| AppError::from(ErrorCode::PracticeFieldsRequired))?;
+    Ok(Practice {
+        situation,
+        practice,
+        result,
+        situation_html,
+        practice_html,
+        result_html,
+    })
+}
+
+pub fn kind(text: &str) -> Kind {
+    Kind::parse(text).unwrap_or(Kind::Discussion)
+}

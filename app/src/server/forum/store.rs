@@ -1,0 +1,453 @@
+//! The forum in the database. Every write that touches a thread updates its row first, so
+//! replies, edits and deletions in one thread are serialised.
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyPool, Row, Transaction};
+
+use super::{Kind, POSTS_PER_PAGE, Post, Practice, Revision, THREADS_PER_PAGE, ThreadSummary};
+use crate::api::ErrorCode;
+use crate::server::AppError;
+use crate::server::db::{Backend, begin_write};
+
+const THREAD_COLUMNS: &str = "t.id, t.category, t.kind, t.title, t.author_id, u.display_name AS author_name, \
+     t.created_at, t.last_post_at, t.post_count, t.pinned, t.locked, t.deleted_at";
+const POST_COLUMNS: &str = "p.id, p.thread_id, p.number, p.author_id, u.display_name AS author_name, \
+     p.body, p.body_html, p.situation, p.situation_html, p.practice, p.practice_html, p.result, \
+     p.result_html, p.created_at, p.edited_at, p.deleted_at";
+
+fn thread_from_row(row: &AnyRow) -> Result<ThreadSummary, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    Ok(ThreadSummary {
+        id: row.try_get("id")?,
+        category: row.try_get("category")?,
+        kind: Kind::parse(&kind).unwrap_or(Kind::Discussion),
+        title: row.try_get("title")?,
+        author_id: row.try_get("author_id")?,
+        author_name: row.try_get("author_name")?,
+        created_at: row.try_get("created_at")?,
+        last_post_at: row.try_get("last_post_at")?,
+        post_count: row.try_get("post_count")?,
+        pinned: row.try_get::<i64, _>("pinned")? == 1,
+        locked: row.try_get::<i64, _>("locked")? == 1,
+        deleted: row.try_get::<Option<i64>, _>("deleted_at")?.is_some(),
+        modules: Vec::new(),
+    })
+}
+
+fn post_from_row(row: &AnyRow) -> Result<Post, sqlx::Error> {
+    let situation: Option<String> = row.try_get("situation")?;
+    let practice = match situation {
+        Some(situation) => Some(Practice {
+            situation,
+            practice: row.try_get::<Option<String>, _>("practice")?.unwrap_or_default(),
+            result: row.try_get::<Option<String>, _>("result")?.unwrap_or_default(),
+            situation_html: row.try_get::<Option<String>, _>("situation_html")?.unwrap_or_default(),
+            practice_html: row.try_get::<Option<String>, _>("practice_html")?.unwrap_or_default(),
+            result_html: row.try_get::<Option<String>, _>("result_html")?.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    Ok(Post {
+        id: row.try_get("id")?,
+        thread_id: row.try_get("thread_id")?,
+        number: row.try_get("number")?,
+        author_id: row.try_get("author_id")?,
+        author_name: row.try_get("author_name")?,
+        body: row.try_get("body")?,
+        body_html: row.try_get("body_html")?,
+        practice,
+        created_at: row.try_get("created_at")?,
+        edited_at: row.try_get("edited_at")?,
+        deleted_at: row.try_get("deleted_at")?,
+    })
+}
+
+/// The latest version of the code of conduct the member accepted.
+pub async fn accepted_version(pool: &AnyPool, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT MAX(version) FROM conduct_acceptances WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(pool)
+        .await
+}
+
+/// Records that the member accepted `version` (once; accepting again changes nothing).
+pub async fn accept(pool: &AnyPool, user_id: i64, version: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO conduct_acceptances (user_id, version, accepted_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id, version) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(version)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// What a member writes: the text, and for a best practice its three fields (already
+/// rendered by the caller).
+pub struct Writing<'a> {
+    pub body: &'a str,
+    pub body_html: &'a str,
+    pub practice: Option<&'a Practice>,
+}
+
+pub struct NewThread<'a> {
+    pub category: &'a str,
+    pub kind: Kind,
+    pub title: &'a str,
+    pub modules: &'a [String],
+    pub opening: Writing<'a>,
+}
+
+/// Opens a thread with its first post; returns the thread's id.
+pub async fn create_thread(
+    pool: &AnyPool,
+    backend: Backend,
+    author: i64,
+    thread: NewThread<'_>,
+    now: i64,
+) -> Result<i64, AppError> {
+    let mut tx = begin_write(pool, backend).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO forum_threads (category, kind, title, author_id, created_at, last_post_at, post_count) \
+         VALUES ($1, $2, $3, $4, $5, $5, 1) RETURNING id",
+    )
+    .bind(thread.category)
+    .bind(thread.kind.as_str())
+    .bind(thread.title)
+    .bind(author)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    for module in thread.modules {
+        sqlx::query("INSERT INTO forum_thread_modules (thread_id, module_slug) VALUES ($1, $2)")
+            .bind(id)
+            .bind(module)
+            .execute(&mut *tx)
+            .await?;
+    }
+    insert_post(&mut tx, id, 1, author, &thread.opening, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn insert_post(
+    tx: &mut Transaction<'static, Any>,
+    thread: i64,
+    number: i64,
+    author: i64,
+    writing: &Writing<'_>,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let p = writing.practice;
+    sqlx::query_scalar(
+        "INSERT INTO forum_posts (thread_id, number, author_id, body, body_html, situation, situation_html, \
+           practice, practice_html, result, result_html, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(thread)
+    .bind(number)
+    .bind(author)
+    .bind(writing.body)
+    .bind(writing.body_html)
+    .bind(p.map(|p| p.situation.clone()))
+    .bind(p.map(|p| p.situation_html.clone()))
+    .bind(p.map(|p| p.practice.clone()))
+    .bind(p.map(|p| p.practice_html.clone()))
+    .bind(p.map(|p| p.result.clone()))
+    .bind(p.map(|p| p.result_html.clone()))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Adds a reply; refused in a locked or deleted thread. Returns (post id, post number).
+pub async fn reply(
+    pool: &AnyPool,
+    backend: Backend,
+    thread: i64,
+    author: i64,
+    writing: Writing<'_>,
+    now: i64,
+) -> Result<(i64, i64), AppError> {
+    let mut tx = begin_write(pool, backend).await?;
+    // Touching the thread first serialises replies: numbers never collide.
+    let touched = sqlx::query(
+        "UPDATE forum_threads SET last_post_at = $1, post_count = post_count + 1 \
+         WHERE id = $2 AND deleted_at IS NULL AND locked = 0",
+    )
+    .bind(now)
+    .bind(thread)
+    .execute(&mut *tx)
+    .await?;
+    if touched.rows_affected() != 1 {
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT locked FROM forum_threads WHERE id = $1 AND deleted_at IS NULL")
+                .bind(thread)
+                .fetch_optional(&mut *tx)
+                .await?;
+        return Err(match exists {
+            Some(_) => ErrorCode::ThreadLocked,
+            None => ErrorCode::NotFound,
+        }
+        .into());
+    }
+    let number: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM forum_posts WHERE thread_id = $1")
+            .bind(thread)
+            .fetch_one(&mut *tx)
+            .await?;
+    let id = insert_post(&mut tx, thread, number, author, &writing, now).await?;
+    tx.commit().await?;
+    Ok((id, number))
+}
+
+/// Replaces the author's own post, keeping the old version as a revision; the opening
+/// post may also retitle its thread.
+pub async fn edit(
+    pool: &AnyPool,
+    backend: Backend,
+    post_id: i64,
+    author: i64,
+    title: Option<&str>,
+    writing: Writing<'_>,
+    now: i64,
+) -> Result<Post, AppError> {
+    let mut tx = begin_write(pool, backend).await?;
+    let post = own_live_post(&mut tx, post_id, author).await?;
+    let old_title: Option<String> = if post.number == 1 {
+        sqlx::query_scalar("SELECT title FROM forum_threads WHERE id = $1")
+            .bind(post.thread_id)
+            .fetch_optional(&mut *tx)
+            .await?
+    } else {
+        None
+    };
+    let old = post.practice.clone();
+    sqlx::query(
+        "INSERT INTO forum_post_revisions (post_id, title, body, situation, practice, result, replaced_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(post.id)
+    .bind(old_title.clone())
+    .bind(&post.body)
+    .bind(old.as_ref().map(|p| p.situation.clone()))
+    .bind(old.as_ref().map(|p| p.practice.clone()))
+    .bind(old.as_ref().map(|p| p.result.clone()))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let p = writing.practice.filter(|_| post.practice.is_some());
+    sqlx::query(
+        "UPDATE forum_posts SET body = $1, body_html = $2, situation = $3, situation_html = $4, \
+           practice = $5, practice_html = $6, result = $7, result_html = $8, edited_at = $9 WHERE id = $10",
+    )
+    .bind(writing.body)
+    .bind(writing.body_html)
+    .bind(p.map(|p| p.situation.clone()))
+    .bind(p.map(|p| p.situation_html.clone()))
+    .bind(p.map(|p| p.practice.clone()))
+    .bind(p.map(|p| p.practice_html.clone()))
+    .bind(p.map(|p| p.result.clone()))
+    .bind(p.map(|p| p.result_html.clone()))
+    .bind(now)
+    .bind(post.id)
+    .execute(&mut *tx)
+    .await?;
+    if let (Some(title), Some(_)) = (title, old_title) {
+        sqlx::query("UPDATE forum_threads SET title = $1 WHERE id = $2")
+            .bind(title)
+            .bind(post.thread_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(post)
+}
+
+/// Deletes the author's own post (softly: its place and history stay); deleting the opening
+/// post deletes the thread.
+pub async fn delete(
+    pool: &AnyPool,
+    backend: Backend,
+    post_id: i64,
+    author: i64,
+    now: i64,
+) -> Result<Post, AppError> {
+    let mut tx = begin_write(pool, backend).await?;
+    let post = own_live_post(&mut tx, post_id, author).await?;
+    sqlx::query("UPDATE forum_posts SET deleted_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(post.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE forum_threads SET post_count = post_count - 1, \
+           deleted_at = CASE WHEN $1 = 1 THEN $2 ELSE deleted_at END WHERE id = $3",
+    )
+    .bind(post.number)
+    .bind(now)
+    .bind(post.thread_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(post)
+}
+
+/// The post, if it is the caller's and not deleted; the thread row is touched first.
+async fn own_live_post(
+    tx: &mut Transaction<'static, Any>,
+    post_id: i64,
+    author: i64,
+) -> Result<Post, AppError> {
+    sqlx::query(
+        "UPDATE forum_threads SET locked = locked WHERE id = (SELECT thread_id FROM forum_posts WHERE id = $1)",
+    )
+    .bind(post_id)
+    .execute(&mut **tx)
+    .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {POST_COLUMNS} FROM forum_posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1"
+    ))
+    .bind(post_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(ErrorCode::NotFound)?;
+    let post = post_from_row(&row)?;
+    if post.deleted_at.is_some() {
+        return Err(ErrorCode::NotFound.into());
+    }
+    if post.author_id != author {
+        return Err(ErrorCode::Forbidden.into());
+    }
+    Ok(post)
+}
+
+pub async fn thread(pool: &AnyPool, id: i64) -> Result<Option<ThreadSummary>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {THREAD_COLUMNS} FROM forum_threads t JOIN users u ON u.id = t.author_id WHERE t.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut thread = thread_from_row(&row)?;
+    thread.modules = sqlx::query_scalar(
+        "SELECT module_slug FROM forum_thread_modules WHERE thread_id = $1 ORDER BY module_slug",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(thread))
+}
+
+/// One page of a thread's posts, deleted ones included (shown as such).
+pub async fn posts(pool: &AnyPool, thread: i64, page: i64) -> Result<Vec<Post>, sqlx::Error> {
+    let first = (page.max(1) - 1) * POSTS_PER_PAGE + 1;
+    let rows = sqlx::query(&format!(
+        "SELECT {POST_COLUMNS} FROM forum_posts p JOIN users u ON u.id = p.author_id \
+         WHERE p.thread_id = $1 AND p.number >= $2 AND p.number < $3 ORDER BY p.number"
+    ))
+    .bind(thread)
+    .bind(first)
+    .bind(first + POSTS_PER_PAGE)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(post_from_row).collect()
+}
+
+/// How many posts the thread has ever had (its last post's number).
+pub async fn last_number(pool: &AnyPool, thread: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) FROM forum_posts WHERE thread_id = $1")
+        .bind(thread)
+        .fetch_one(pool)
+        .await
+}
+
+pub async fn post(pool: &AnyPool, id: i64) -> Result<Option<Post>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {POST_COLUMNS} FROM forum_posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(post_from_row).transpose()
+}
+
+pub async fn revisions(pool: &AnyPool, post: i64) -> Result<Vec<Revision>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT title, body, situation, practice, result, replaced_at FROM forum_post_revisions \
+         WHERE post_id = $1 ORDER BY id DESC",
+    )
+    .bind(post)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Revision {
+                title: r.try_get("title")?,
+                body: r.try_get("body")?,
+                situation: r.try_get("situation")?,
+                practice: r.try_get("practice")?,
+                result: r.try_get("result")?,
+                replaced_at: r.try_get("replaced_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Which threads a list shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Listing {
+    pub category: Option<String>,
+    pub kind: Option<Kind>,
+    pub module: Option<String>,
+    pub page: i64,
+}
+
+/// Threads by activity, pinned first; with how many match in all.
+pub async fn threads(pool: &AnyPool, listing: &Listing) -> Result<(Vec<ThreadSummary>, i64), sqlx::Error> {
+    let mut filter = String::from(" WHERE t.deleted_at IS NULL");
+    filter += if listing.category.is_some() { " AND t.category = $1" } else { " AND $1 = $1" };
+    filter += if listing.kind.is_some() { " AND t.kind = $2" } else { " AND $2 = $2" };
+    filter += if listing.module.is_some() {
+        " AND EXISTS (SELECT 1 FROM forum_thread_modules m WHERE m.thread_id = t.id AND m.module_slug = $3)"
+    } else {
+        " AND $3 = $3"
+    };
+    let category = listing.category.clone().unwrap_or_default();
+    let kind = listing.kind.map_or("", Kind::as_str);
+    let module = listing.module.clone().unwrap_or_default();
+    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM forum_threads t{filter}"))
+        .bind(&category)
+        .bind(kind)
+        .bind(&module)
+        .fetch_one(pool)
+        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {THREAD_COLUMNS} FROM forum_threads t JOIN users u ON u.id = t.author_id{filter} \
+         ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC LIMIT $4 OFFSET $5"
+    ))
+    .bind(&category)
+    .bind(kind)
+    .bind(&module)
+    .bind(THREADS_PER_PAGE)
+    .bind((listing.page.max(1) - 1) * THREADS_PER_PAGE)
+    .fetch_all(pool)
+    .await?;
+    let threads = rows.iter().map(thread_from_row).collect::<Result<Vec<_>, _>>()?;
+    Ok((threads, total))
+}
+
+/// Per category: threads and the time of the latest post.
+pub async fn category_activity(pool: &AnyPool) -> Result<Vec<(String, i64, Option<i64>)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT category, COUNT(*) AS threads, MAX(last_post_at) AS latest FROM forum_threads \
+         WHERE deleted_at IS NULL GROUP BY category",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("category")?, r.try_get("threads")?, r.try_get("latest")?)))
+        .collect()
+}
