@@ -117,6 +117,10 @@ pub struct Config {
     #[arg(long, env = "GUILDHALL_QUIZ_COOLDOWN_SECONDS", global = true)]
     pub quiz_cooldown_seconds: Option<u64>,
 
+    /// Forum posts (threads and replies) one member may write in ten minutes.
+    #[arg(long, env = "GUILDHALL_POSTS_PER_10_MINUTES", default_value_t = 20, global = true)]
+    pub posts_per_10_minutes: i64,
+
     /// The association named on certificates.
     #[arg(
         long,
@@ -179,6 +183,7 @@ impl Config {
             login_attempts_per_ip: self.login_attempts_per_ip,
             login_window: Duration::from_secs(15 * 60),
             quiz_cooldown: self.quiz_cooldown_seconds.map(Duration::from_secs),
+            posts_per_ten_minutes: self.posts_per_10_minutes,
             association_name: self.association_name.clone(),
             signatory_name: self.signatory_name.clone(),
             signatory_title: self.signatory_title.clone(),

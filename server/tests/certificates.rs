@@ -497,6 +497,20 @@ async fn manual_issue_needs_a_reason_and_keeps_what_the_admin_typed() {
             assert!(page.body.contains("Give a reason"), "{}", page.body);
             assert!(page.body.contains("value=\"ziga@example.si\""), "{}", page.body);
 
+            // A kept reason is text, even one that tries to close its field.
+            let hostile = format!("</textarea><script>alert('reason')</script>{}", "x".repeat(500));
+            let refused = admin
+                .submit(
+                    "/api/certificates/issue_manual",
+                    "/admin/certificates",
+                    &[("email", "ziga@example.si"), ("programme", "service-excellence"), ("reason", &hostile)],
+                )
+                .await;
+            let page = admin.get(refused.location()).await;
+            assert!(page.body.contains("500 characters"), "{}", page.body);
+            assert!(page.body.contains("&lt;/textarea&gt;&lt;script&gt;"), "{}", page.body);
+            assert!(!page.body.contains("<script>alert('reason')"));
+
             let unknown = admin
                 .api("/api/certificates/issue_manual", &[("email", "nobody@example.si"), ("programme", "service-excellence"), ("reason", "Prior learning")])
                 .await;

@@ -431,18 +431,6 @@ async fn take_quiz(app: &TestApp, client: &mut Client<'_>, right: bool) -> i64 {
     attempt
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 /// Rewrites a quiz file: drops the questions `remove`, and changes each remaining prompt with
 /// `prompt` (given the heading's text before its `{…}` attributes).
@@ -1418,7 +1406,7 @@ async fn an_open_attempt_keeps_its_quiz_when_the_files_change() {
 
         // Two of the drawn questions leave the pool, every remaining prompt is reworded.
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(&TestApp::content_dir(), dir.path());
+        common::copy_dir(&TestApp::content_dir(), dir.path());
         let module_dir = dir.path().join("modules").join(SLUG);
         let removed = [items[0].question_id.as_str(), items[1].question_id.as_str()];
         edit_quiz_file(&module_dir.join("quiz.en.md"), &removed, |words| {
@@ -1601,7 +1589,7 @@ async fn admins_see_how_each_question_fares_and_export_the_attempts() {
 /// Serves a copy of `content/` whose service-quality quiz has `review = "<policy>"`.
 fn serve_with_review_policy(app: &TestApp, policy: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&TestApp::content_dir(), dir.path());
+    common::copy_dir(&TestApp::content_dir(), dir.path());
     let file = dir.path().join(format!("modules/{SLUG}/quiz.en.md"));
     let text = std::fs::read_to_string(&file).unwrap();
     let edited: String = text
@@ -1708,7 +1696,7 @@ async fn passing_the_last_quiz_of_an_automatic_programme_issues_the_certificate(
     on_each_backend(Settings::default(), |app| async move {
         let dir = tempfile::tempdir().unwrap();
         {
-            copy_dir(&TestApp::content_dir(), dir.path());
+            common::copy_dir(&TestApp::content_dir(), dir.path());
             let file = dir.path().join("programs/service-excellence.toml");
             let text = std::fs::read_to_string(&file).unwrap();
             let automatic = text.replace("issuing = \"approval\"", "issuing = \"automatic\"");

@@ -58,6 +58,15 @@ const SERVER_FUNCTIONS: &[(&str, Access, &str)] = &[
         "module=service-quality&attempt=1&lang=en",
     ),
     ("/api/certificates/register", Access::Member, "listed=on"),
+    ("/api/forum/accept_code", Access::Member, "version=1"),
+    (
+        "/api/forum/create_thread",
+        Access::Member,
+        "category=service-quality&kind=discussion&title=Hi&body=Hello",
+    ),
+    ("/api/forum/reply", Access::Member, "thread=1&body=Hello"),
+    ("/api/forum/edit_post", Access::Member, "post=1&body=Hello"),
+    ("/api/forum/delete_post", Access::Member, "post=1"),
     (
         "/api/certificates/issue",
         Access::Admin,

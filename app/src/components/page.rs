@@ -10,7 +10,7 @@ pub fn PageTitle(text: String) -> impl IntoView {
     let locale = use_locale();
     let full = format!("{text} · {}", td_string!(locale, site_name));
     view! {
-        <Title text=full />
+        <Title text=escape_text(&full) />
         <h1>{text}</h1>
     }
 }
@@ -32,6 +32,12 @@ pub fn set_status(code: u16) {
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         res.set_status(axum::http::StatusCode::from_u16(code).unwrap_or_default());
     }
+}
+
+/// Text for the elements whose content Leptos writes out as it is (`<title>`, `<textarea>`):
+/// a `</title>` or `</textarea>` in what a member typed would otherwise end the element.
+pub fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// Sends a visitor who is not signed in to the sign-in page, to come back here afterwards.

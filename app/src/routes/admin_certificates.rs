@@ -10,7 +10,7 @@ use crate::api::certificates::{IssueManual, ReissueCertificate, RevokeCertificat
 use crate::app::{use_locale, use_user};
 use crate::components::certificate::{CertificateFacts, StatusBadge, basis_name};
 use crate::components::form::{FormAlert, last_error};
-use crate::components::page::{Forbidden, PageTitle, load_once, query_value, redirect_to_sign_in, set_status};
+use crate::components::page::{escape_text, Forbidden, PageTitle, load_once, query_value, redirect_to_sign_in, set_status};
 use crate::domain::dates::{iso_date, utc_minute};
 use crate::domain::form::FormInput;
 use crate::domain::language::fill;
@@ -239,7 +239,7 @@ fn ReasonField(value: String, hint: &'static str) -> impl IntoView {
         <div class="field">
             <label for="field-reason">{td_string!(locale, admin_certificates_reason)}</label>
             <p class="hint" id="field-reason-hint">{hint}</p>
-            <textarea id="field-reason" name="reason" required=true maxlength=500 rows=3 aria-describedby="field-reason-hint">{value}</textarea>
+            <textarea id="field-reason" name="reason" required=true maxlength=500 rows=3 aria-describedby="field-reason-hint" inner_html=escape_text(&value)></textarea>
         </div>
     }
 }

@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::forum::{CreateThread, DeletePost, EditPost, Reply};
 use crate::app::{use_locale, use_user};
 use crate::components::form::{FormAlert, last_error};
-use crate::components::page::{PageTitle, load_once, redirect_to_sign_in, set_status};
+use crate::components::page::{escape_text, PageTitle, load_once, redirect_to_sign_in, set_status};
 use crate::domain::dates::utc_minute;
 use crate::domain::form::FormInput;
 use crate::domain::language::fill;
@@ -252,7 +252,7 @@ fn WritingFields(input: FormInput, practice: bool, body_label: &'static str) -> 
         <div class="field">
             <label for=format!("field-{name}")>{label}</label>
             <p class="hint" id=format!("field-{name}-hint")>{hint}</p>
-            <textarea id=format!("field-{name}") name=name rows=5 aria-describedby=format!("field-{name}-hint")>{value}</textarea>
+            <textarea id=format!("field-{name}") name=name rows=5 aria-describedby=format!("field-{name}-hint") inner_html=escape_text(&value)></textarea>
         </div>
     };
     view! {

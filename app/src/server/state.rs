@@ -25,6 +25,8 @@ pub struct Settings {
     pub login_window: Duration,
     /// Replaces every quiz's cooldown after a failed attempt (short waits in tests and demos).
     pub quiz_cooldown: Option<Duration>,
+    /// Forum posts (threads and replies) one member may write in ten minutes.
+    pub posts_per_ten_minutes: i64,
     /// Printed on certificates: the issuing association and who signs for it.
     pub association_name: String,
     pub signatory_name: String,
@@ -48,6 +50,7 @@ impl Default for Settings {
             login_attempts_per_ip: 50,
             login_window: Duration::from_secs(15 * 60),
             quiz_cooldown: None,
+            posts_per_ten_minutes: 20,
             association_name: "Guildhall Association".into(),
             signatory_name: "Certification Board".into(),
             signatory_title: "Chair".into(),

@@ -10,8 +10,6 @@ use crate::server::{AppError, AppState, rate_limit};
 pub const TITLE_MAX: usize = 150;
 pub const BODY_MAX: usize = 20_000;
 pub const FIELD_MAX: usize = 5_000;
-/// Posts (threads and replies) one member may write per window.
-const POSTS_PER_WINDOW: i64 = 20;
 const POST_WINDOW: Duration = Duration::from_secs(10 * 60);
 
 /// The member may post: they accepted the current code of conduct, and are within the
@@ -24,7 +22,7 @@ pub async fn may_post(state: &AppState, user: &UserView) -> Result<(), AppError>
         return Err(ErrorCode::ConductNotAccepted.into());
     }
     let bucket = format!("post:{}", user.id);
-    if !rate_limit::allow(&state.pool, &bucket, POSTS_PER_WINDOW, POST_WINDOW).await? {
+    if !rate_limit::allow(&state.pool, &bucket, state.settings.posts_per_ten_minutes, POST_WINDOW).await? {
         return Err(ErrorCode::RateLimited.into());
     }
     Ok(())

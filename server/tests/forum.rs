@@ -1,0 +1,448 @@
+//! The forum through HTTP: the code of conduct before posting, discussions and best
+//! practices, replies, edits with history, deletion, who may do what, and that nothing a
+//! member writes runs as script in another member's browser.
+mod common;
+
+use axum::http::StatusCode;
+use common::{Client, TestApp, on_each_backend};
+use guildhall_app::domain::role::Role;
+use guildhall_app::server::Settings;
+use guildhall_app::server::content::Catalogue;
+
+/// Enough posts for the tests that write many; the limit has its own test.
+fn prolific() -> Settings {
+    Settings {
+        posts_per_ten_minutes: 10_000,
+        ..Settings::default()
+    }
+}
+
+async fn accept(member: &mut Client<'_>) {
+    let res = member.api("/api/forum/accept_code", &[("version", "1")]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+}
+
+async fn discussion(member: &mut Client<'_>, title: &str, body: &str) -> i64 {
+    let res = member
+        .api(
+            "/api/forum/create_thread",
+            &[("category", "service-quality"), ("kind", "discussion"), ("title", title), ("body", body)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    res.body.parse().unwrap()
+}
+
+async fn reply(member: &mut Client<'_>, thread: i64, body: &str) -> i64 {
+    let res = member
+        .api("/api/forum/reply", &[("thread", &thread.to_string()), ("body", body)])
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    res.body.parse().unwrap()
+}
+
+fn error_code(res: &common::Response) -> String {
+    let value: serde_json::Value = serde_json::from_str(&res.body).unwrap_or_default();
+    value["code"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn members_accept_the_current_code_before_they_post() {
+    on_each_backend(Settings::default(), |app| async move {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut member = app.signed_in("Ana Novak", "ana@example.si", Role::Member).await;
+            let page = member.get("/code-of-conduct").await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(page.body.contains("id=\"clause-3-2\""), "clauses have stable anchors");
+            assert!(page.body.contains("data-test=\"accept-code\""));
+            let page = member.get("/forum/new").await;
+            assert!(page.body.contains("data-test=\"accept-first\""), "{}", page.body);
+
+            let refused = member
+                .api("/api/forum/create_thread", &[("category", "service-quality"), ("kind", "discussion"), ("title", "Hi"), ("body", "Hello")])
+                .await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+            assert_eq!(error_code(&refused), "ConductNotAccepted");
+            let stale = member.api("/api/forum/accept_code", &[("version", "0")]).await;
+            assert_eq!(stale.status, StatusCode::FORBIDDEN);
+
+            let accepted = member
+                .submit("/api/forum/accept_code", "/code-of-conduct", &[("version", "1"), ("agree", "on"), ("next", "/forum/new?category=service-quality")])
+                .await;
+            assert_eq!(accepted.status, StatusCode::FOUND);
+            assert_eq!(accepted.location(), "/forum/new?category=service-quality");
+            let (version, at): (i64, i64) = sqlx::query_as(
+                "SELECT version, accepted_at FROM conduct_acceptances a JOIN users u ON u.id = a.user_id WHERE u.email = 'ana@example.si'",
+            )
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+            assert_eq!(version, 1);
+            assert!(at > 0);
+            let page = member.get("/code-of-conduct").await;
+            assert!(page.body.contains("data-test=\"already-accepted\""));
+            discussion(&mut member, "Greeting within a minute", "Works for us.").await;
+
+            // A new version of the code must be accepted again.
+            common::copy_dir(&TestApp::content_dir(), dir.path());
+            for lang in ["en", "cs", "lv", "pl", "sl"] {
+                let file = dir.path().join(format!("code-of-conduct/{lang}.md"));
+                let text = std::fs::read_to_string(&file).unwrap().replacen("version = 1", "version = 2", 1);
+                std::fs::write(&file, text).unwrap();
+            }
+            app.replace_content(Catalogue::load(dir.path()).expect("edited content loads"));
+            let refused = member
+                .api("/api/forum/create_thread", &[("category", "service-quality"), ("kind", "discussion"), ("title", "Hi"), ("body", "Hello")])
+                .await;
+            assert_eq!(error_code(&refused), "ConductNotAccepted");
+            let page = member.get("/code-of-conduct").await;
+            assert!(page.body.contains("has changed since you accepted it"), "{}", page.body);
+            member.api("/api/forum/accept_code", &[("version", "2")]).await;
+            discussion(&mut member, "Second", "Again.").await;
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_best_practice_linked_to_a_module_is_shown_there() {
+    on_each_backend(Settings::default(), |app| async move {
+        {
+            let mut member = app.signed_in("Jānis Bērziņš", "janis@example.lv", Role::Member).await;
+            accept(&mut member).await;
+            let fields = [
+                ("category", "service-quality"),
+                ("kind", "practice"),
+                ("title", "Callback within the hour"),
+                ("body", ""),
+                ("situation", "Customers waited days for answers."),
+                ("practice", "We promised a **callback within one hour** and kept it."),
+                ("result", "Complaints halved in a quarter."),
+                ("modules[]", "service-quality"),
+            ];
+
+            // Preview: rendered, kept, not saved.
+            let mut preview = fields.to_vec();
+            preview.push(("preview", "1"));
+            let res = member.submit("/api/forum/create_thread", "/forum/new", &preview).await;
+            assert_eq!(res.status, StatusCode::FOUND);
+            let page = member.get(res.location().split('#').next().unwrap()).await;
+            assert!(page.body.contains("data-test=\"preview\""), "{}", page.body);
+            assert!(page.body.contains("<strong>callback within one hour</strong>"));
+            assert!(page.body.contains("Callback within the hour"), "title kept");
+            let threads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM forum_threads").fetch_one(&app.pool).await.unwrap();
+            assert_eq!(threads, 0);
+
+            // A missing field comes back with everything typed.
+            let mut missing = fields.to_vec();
+            missing.retain(|(k, _)| *k != "result");
+            let res = member.submit("/api/forum/create_thread", "/forum/new", &missing).await;
+            let page = member.get(res.location()).await;
+            assert!(page.body.contains("all three parts"), "{}", page.body);
+            assert!(page.body.contains("Customers waited days for answers."));
+
+            let res = member.api("/api/forum/create_thread", &fields).await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            let thread: i64 = res.body.parse().unwrap();
+            let page = member.get(&format!("/forum/t/{thread}")).await;
+            assert!(page.body.contains("data-test=\"practice-card\""), "{}", page.body);
+            assert!(page.body.contains("Complaints halved in a quarter."));
+
+            let module = member.get("/training/service-quality?lang=en").await;
+            assert!(module.body.contains("Callback within the hour"), "{}", module.body);
+            let other = member.get("/training/service-operations?lang=en").await;
+            assert!(!other.body.contains("Callback within the hour"));
+            let list = member.get("/forum/practices?module=service-quality").await;
+            assert!(list.body.contains("Callback within the hour"));
+            let list = member.get("/forum/practices?module=service-operations").await;
+            assert!(!list.body.contains("Callback within the hour"));
+            let category = member.get("/forum/c/service-quality").await;
+            assert!(category.body.contains("Callback within the hour"));
+            let visitor = app.client().get("/forum/c/service-quality").await;
+            assert!(visitor.status.is_redirection(), "members only");
+            assert!(visitor.location().starts_with("/login"));
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn replies_page_and_edits_keep_their_history() {
+    on_each_backend(prolific(), |app| async move {
+        {
+            let mut ana = app.signed_in("Ana", "ana@example.si", Role::Member).await;
+            let mut ben = app.signed_in("Ben", "ben@example.si", Role::Member).await;
+            accept(&mut ana).await;
+            accept(&mut ben).await;
+            let thread = discussion(&mut ana, "Queues at lunchtime", "How do you handle them?").await;
+            let mut last = 0;
+            for n in 1..=24 {
+                last = reply(&mut ben, thread, &format!("Reply number {n}")).await;
+            }
+            let first_page = ben.get(&format!("/forum/t/{thread}")).await;
+            assert!(first_page.body.contains("Reply number 19"));
+            assert!(!first_page.body.contains("Reply number 20<"), "post 21 is on page 2");
+            assert!(first_page.body.contains("rel=\"next\""));
+            let second = ben.get(&format!("/forum/t/{thread}?page=2")).await;
+            assert!(second.body.contains("Reply number 24"), "{}", second.body);
+            assert!(second.body.contains(&format!("id=\"post-{last}\"")));
+
+            // Only the author edits; the old text stays in the history.
+            let edited = ben.api("/api/forum/edit_post", &[("post", &last.to_string()), ("body", "Reply number 24, corrected")]).await;
+            assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+            let history = ben.get(&format!("/forum/p/{last}/history")).await;
+            assert!(history.body.contains("Reply number 24<"), "{}", history.body);
+            let page = ben.get(&format!("/forum/t/{thread}?page=2")).await;
+            assert!(page.body.contains("Reply number 24, corrected"));
+            assert!(page.body.contains("edited"));
+            let foreign = ana.api("/api/forum/edit_post", &[("post", &last.to_string()), ("body", "Hijacked")]).await;
+            assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+            assert_eq!(ana.get(&format!("/forum/p/{last}/edit")).await.status, StatusCode::FORBIDDEN);
+            let foreign = ana.api("/api/forum/delete_post", &[("post", &last.to_string())]).await;
+            assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+
+            // Deleting keeps the post's place.
+            let deleted = ben.api("/api/forum/delete_post", &[("post", &last.to_string())]).await;
+            assert_eq!(deleted.status, StatusCode::OK);
+            let page = ben.get(&format!("/forum/t/{thread}?page=2")).await;
+            assert!(page.body.contains("data-test=\"post-deleted\""));
+            assert!(!page.body.contains("Reply number 24, corrected"));
+            let again = ben.api("/api/forum/edit_post", &[("post", &last.to_string()), ("body", "Back")]).await;
+            assert_eq!(again.status, StatusCode::NOT_FOUND);
+
+            // A locked thread takes no replies.
+            sqlx::query("UPDATE forum_threads SET locked = 1 WHERE id = $1").bind(thread).execute(&app.pool).await.unwrap();
+            let refused = ben.api("/api/forum/reply", &[("thread", &thread.to_string()), ("body", "Late")]).await;
+            assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+
+            // The author deletes the thread with its opening post.
+            let opening: i64 = sqlx::query_scalar("SELECT id FROM forum_posts WHERE thread_id = $1 AND number = 1")
+                .bind(thread)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            ana.api("/api/forum/delete_post", &[("post", &opening.to_string())]).await;
+            assert_eq!(ana.get(&format!("/forum/t/{thread}")).await.status, StatusCode::GONE);
+            assert!(!ana.get("/forum/c/service-quality").await.body.contains("Queues at lunchtime"));
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn posting_is_rate_limited_and_size_limited() {
+    let settings = Settings {
+        posts_per_ten_minutes: 3,
+        ..Settings::default()
+    };
+    on_each_backend(settings, |app| async move {
+        {
+            let mut member = app.signed_in("Ana", "ana@example.si", Role::Member).await;
+            accept(&mut member).await;
+            let thread = discussion(&mut member, "One", "First").await;
+            reply(&mut member, thread, "Second").await;
+            reply(&mut member, thread, "Third").await;
+            let refused = member.api("/api/forum/reply", &[("thread", &thread.to_string()), ("body", "Fourth")]).await;
+            assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+            let posts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM forum_posts").fetch_one(&app.pool).await.unwrap();
+            assert_eq!(posts, 3);
+
+            let mut other = app.signed_in("Ben", "ben@example.si", Role::Member).await;
+            accept(&mut other).await;
+            let long = "x".repeat(20_001);
+            let refused = other.api("/api/forum/reply", &[("thread", &thread.to_string()), ("body", &long)]).await;
+            assert_eq!(error_code(&refused), "BodyTooLong");
+            let title = "t".repeat(151);
+            let refused = other
+                .api("/api/forum/create_thread", &[("category", "service-quality"), ("kind", "discussion"), ("title", &title), ("body", "x")])
+                .await;
+            assert_eq!(error_code(&refused), "TitleTooLong");
+            let refused = other
+                .api("/api/forum/create_thread", &[("category", "no-such"), ("kind", "discussion"), ("title", "x"), ("body", "x")])
+                .await;
+            assert_eq!(error_code(&refused), "CategoryInvalid");
+        }
+        app
+    })
+    .await;
+}
+
+/// At least fifty ways to try to run script, for every field a member writes.
+const PAYLOADS: &[&str] = &[
+    "<script>alert('x1')</script>",
+    "<img src=x onerror=alert('x2')>",
+    "<svg onload=alert('x3')>",
+    "<iframe src=\"javascript:alert('x4')\"></iframe>",
+    "<body onload=alert('x5')>",
+    "<a href=\"javascript:alert('x6')\">click</a>",
+    "[click](javascript:alert('x7'))",
+    "[click](JaVaScRiPt:alert('x8'))",
+    "[click](  javascript:alert('x9'))",
+    "[click](java\tscript:alert('x10'))",
+    "[click](&#106;avascript:alert('x11'))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgneDEyJyk8L3NjcmlwdD4=)",
+    "![img](javascript:alert('x13'))",
+    "![img](https://example.org/x.png \"onerror=alert('x14')\")",
+    "<div style=\"background:url(javascript:alert('x15'))\">x</div>",
+    "<style>@import 'javascript:alert(\"x16\")';</style>",
+    "<link rel=stylesheet href=\"javascript:alert('x17')\">",
+    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert('x18')\">",
+    "<object data=\"javascript:alert('x19')\"></object>",
+    "<embed src=\"javascript:alert('x20')\">",
+    "<form action=\"javascript:alert('x21')\"><button>go</button></form>",
+    "<input onfocus=alert('x22') autofocus>",
+    "<select onfocus=alert('x23') autofocus>",
+    "<textarea onfocus=alert('x24') autofocus>",
+    "<details open ontoggle=alert('x25')>",
+    "<marquee onstart=alert('x26')>",
+    "<video><source onerror=alert('x27')></video>",
+    "<audio src=x onerror=alert('x28')>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert('x29')>",
+    "<scr<script>ipt>alert('x30')</scr</script>ipt>",
+    "\"><script>alert('x31')</script>",
+    "'><script>alert('x32')</script>",
+    "</textarea><script>alert('x33')</script>",
+    "</title><script>alert('x34')</script>",
+    "<!--<script>alert('x35')</script>-->",
+    "<![CDATA[<script>alert('x36')</script>]]>",
+    "<base href=\"javascript:alert('x37')//\">",
+    "<a href=\"  &#x6A;avascript:alert('x38')\">x</a>",
+    "<a href=\"vbscript:alert('x39')\">x</a>",
+    "<a href=\"data:text/html,<script>alert('x40')</script>\">x</a>",
+    "[x](https://example.org\" onmouseover=\"alert('x41'))",
+    "<a href=\"https://example.org\" onmouseover=\"alert('x42')\">x</a>",
+    "<p onclick=alert('x43')>x</p>",
+    "<span style=\"x:expression(alert('x44'))\">x</span>",
+    "<svg><script>alert('x45')</script></svg>",
+    "<svg><a xlink:href=\"javascript:alert('x46')\"><text>x</text></a></svg>",
+    "<isindex action=javascript:alert('x47') type=image>",
+    "<img src=\"x` `<script>alert('x48')</script>\"` `>",
+    "<noscript><p title=\"</noscript><img src=x onerror=alert('x49')>\">",
+    "<template><script>alert('x50')</script></template>",
+    "<x onclick=alert('x51')>x</x>",
+    "javascript:alert('x52')",
+    "<a href=\"#\" onclick=\"alert('x53')\">x</a>",
+    "`<script>alert('x54')</script>`",
+    "```\n<script>alert('x55')</script>\n```",
+];
+
+/// Nothing in `page` that came from a member is live: our own scripts never mention
+/// `alert(`, so a script body that does was injected; no tag may be one that runs or embeds
+/// content, carry an event handler, or link to a script URL. Quoted attribute values are
+/// text (the page escapes their quotes).
+fn assert_inert(page: &str, what: &str) {
+    for piece in page.split('<').skip(1) {
+        let tag = piece.split('>').next().unwrap_or_default().to_ascii_lowercase();
+        let (mut outside, mut values, mut quoted) = (String::new(), Vec::new(), None::<String>);
+        for c in tag.chars() {
+            match (&mut quoted, c) {
+                (None, '"') => quoted = Some(String::new()),
+                (Some(value), '"') => {
+                    values.push((outside.clone(), std::mem::take(value)));
+                    quoted = None;
+                }
+                (Some(value), c) => value.push(c),
+                (None, c) => outside.push(c),
+            }
+        }
+        assert!(!outside.contains("alert("), "{what}: live markup <{tag}>");
+        let name = outside.split_whitespace().next().unwrap_or_default();
+        assert!(
+            !matches!(name, "iframe" | "object" | "embed" | "svg" | "math" | "base" | "img" | "style"),
+            "{what}: <{tag}>"
+        );
+        for attr in outside.split_whitespace().skip(1) {
+            assert!(!attr.starts_with("on"), "{what}: event handler in <{tag}>");
+        }
+        for (before, value) in values {
+            let attr = before.split_whitespace().last().unwrap_or_default();
+            if ["href=", "src=", "action=", "formaction="].contains(&attr) {
+                let v: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+                assert!(
+                    !v.starts_with("javascript:") && !v.starts_with("data:") && !v.starts_with("vbscript:"),
+                    "{what}: script link in <{tag}>"
+                );
+            }
+        }
+    }
+    for script in page.split("<script").skip(1) {
+        let body = script.split("</script>").next().unwrap_or_default();
+        assert!(!body.contains("alert("), "{what}: injected script {body}");
+    }
+}
+
+#[tokio::test]
+async fn nothing_a_member_writes_runs_as_script() {
+    on_each_backend(prolific(), |app| async move {
+        {
+            let mut writer = app.signed_in("Writer", "writer@example.org", Role::Member).await;
+            let mut reader = app.signed_in("Reader", "reader@example.org", Role::Member).await;
+            accept(&mut writer).await;
+            accept(&mut reader).await;
+            let mut threads = Vec::new();
+            for payload in PAYLOADS {
+                let res = writer
+                    .api(
+                        "/api/forum/create_thread",
+                        &[
+                            ("category", "service-quality"),
+                            ("kind", "practice"),
+                            ("title", payload),
+                            ("body", payload),
+                            ("situation", payload),
+                            ("practice", payload),
+                            ("result", payload),
+                            ("modules[]", "service-quality"),
+                        ],
+                    )
+                    .await;
+                assert_eq!(res.status, StatusCode::OK, "{payload}: {}", res.body);
+                let thread: i64 = res.body.parse().unwrap();
+                let post = reply(&mut writer, thread, payload).await;
+                writer
+                    .api("/api/forum/edit_post", &[("post", &post.to_string()), ("body", &format!("{payload} (edited)"))])
+                    .await;
+                threads.push((thread, post));
+                // Display names too, where the account rules let them through.
+                writer.api("/api/update_profile", &[("name", payload), ("language", "en")]).await;
+            }
+            // Five threads a page of posts, plus lists, the module page, history and preview.
+            for (i, (thread, post)) in threads.iter().enumerate() {
+                let page = reader.get(&format!("/forum/t/{thread}")).await;
+                assert_eq!(page.status, StatusCode::OK);
+                assert_inert(&page.body, &format!("thread with payload {}", PAYLOADS[i]));
+                let history = reader.get(&format!("/forum/p/{post}/history")).await;
+                assert_inert(&history.body, "history");
+            }
+            for path in [
+                "/forum/c/service-quality",
+                "/forum/c/service-quality?page=2",
+                "/forum/practices",
+                "/forum/practices?module=service-quality",
+                "/training/service-quality?lang=en",
+            ] {
+                let page = reader.get(path).await;
+                assert_eq!(page.status, StatusCode::OK, "{path}");
+                assert_inert(&page.body, path);
+            }
+            for payload in PAYLOADS {
+                let res = writer
+                    .submit(
+                        "/api/forum/create_thread",
+                        "/forum/new",
+                        &[("category", "service-quality"), ("kind", "practice"), ("title", payload), ("body", payload), ("situation", payload), ("practice", payload), ("result", payload), ("preview", "1")],
+                    )
+                    .await;
+                let page = writer.get(res.location().split('#').next().unwrap()).await;
+                assert!(page.body.contains("data-test=\"preview\""));
+                assert_inert(&page.body, &format!("preview of {payload}"));
+            }
+        }
+        app
+    })
+    .await;
+}
