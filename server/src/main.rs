@@ -83,11 +83,16 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 let quizzes = catalogue.modules().iter().filter_map(|m| m.quiz.as_ref());
                 let (quiz_count, questions) =
                     quizzes.fold((0, 0), |(n, q), quiz| (n + 1, q + quiz.questions.len()));
+                let code = catalogue.code_of_conduct().map_or("no code of conduct".to_owned(), |c| {
+                    let clauses = c.clauses("en").count();
+                    format!("code of conduct version {} with {clauses} clauses", c.version)
+                });
                 println!(
-                    "{}: {} modules in {translations} files, {quiz_count} quizzes with {questions} questions, certificate programmes: {}; no problems found",
+                    "{}: {} modules in {translations} files, {quiz_count} quizzes with {questions} questions, certificate programmes: {}, {code}, forum categories: {}; no problems found",
                     config.content_dir.display(),
                     catalogue.modules().len(),
-                    catalogue.programmes().len()
+                    catalogue.programmes().len(),
+                    catalogue.categories().len()
                 );
                 Ok(ExitCode::SUCCESS)
             }

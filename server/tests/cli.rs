@@ -164,7 +164,10 @@ fn content_check_passes_on_the_real_content_and_names_file_and_line_otherwise() 
         "{}",
         String::from_utf8_lossy(&ok.stderr)
     );
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("5 modules"));
+    let summary = String::from_utf8_lossy(&ok.stdout);
+    assert!(summary.contains("5 modules"), "{summary}");
+    assert!(summary.contains("code of conduct version 1 with 25 clauses"), "{summary}");
+    assert!(summary.contains("forum categories: 6"), "{summary}");
 
     let dir = tempfile::tempdir().unwrap();
     let module = dir.path().join("modules/broken");

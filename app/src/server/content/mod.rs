@@ -565,6 +565,8 @@ pub fn last_modified(dir: &Path) -> Option<std::time::SystemTime> {
 #[cfg(test)]
 mod programme_tests;
 #[cfg(test)]
+mod conduct_tests;
+#[cfg(test)]
 mod quiz_tests;
 #[cfg(test)]
 mod tests;
