@@ -1,5 +1,6 @@
 -- The code of conduct's acceptances, and the forum: threads (discussions and best
--- practices), posts with their edit history.
+-- practices), posts with their edit history, endorsements, flags, moderation and
+-- notifications.
 
 -- Who accepted which version of the code of conduct, and when.
 CREATE TABLE conduct_acceptances (
@@ -52,7 +53,10 @@ CREATE TABLE forum_posts (
     result_html    TEXT,
     created_at     INTEGER NOT NULL,
     edited_at      INTEGER,
-    deleted_at     INTEGER
+    deleted_at     INTEGER,
+    -- Hidden by moderators, or by enough members' flags until a moderator reviews it.
+    hidden_at      INTEGER,
+    hidden_clause  TEXT
 );
 CREATE UNIQUE INDEX forum_posts_thread ON forum_posts (thread_id, number);
 CREATE INDEX forum_posts_author ON forum_posts (author_id, created_at);
@@ -70,3 +74,57 @@ CREATE TABLE forum_post_revisions (
     replaced_at INTEGER NOT NULL
 );
 CREATE INDEX forum_post_revisions_post ON forum_post_revisions (post_id, id);
+
+-- Members who endorse a post; one each.
+CREATE TABLE forum_endorsements (
+    post_id    INTEGER NOT NULL REFERENCES forum_posts (id) ON DELETE CASCADE,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (post_id, user_id)
+);
+
+-- A member's flag on a post cites a clause of the code; one per member and post until a
+-- moderator resolves it.
+CREATE TABLE forum_flags (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    post_id     INTEGER NOT NULL REFERENCES forum_posts (id) ON DELETE CASCADE,
+    user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    clause      TEXT    NOT NULL,
+    comment     TEXT,
+    created_at  INTEGER NOT NULL,
+    resolved_at INTEGER
+);
+CREATE UNIQUE INDEX forum_flags_one_open ON forum_flags (post_id, user_id) WHERE resolved_at IS NULL;
+CREATE INDEX forum_flags_open ON forum_flags (resolved_at, post_id);
+
+-- What moderators did, to which post and member, citing which clause, and why.
+CREATE TABLE moderation_actions (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    post_id      INTEGER REFERENCES forum_posts (id) ON DELETE CASCADE,
+    member_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    moderator_id INTEGER NOT NULL REFERENCES users (id),
+    action       TEXT    NOT NULL CHECK (action IN ('hide', 'restore', 'lock', 'unlock', 'delete', 'dismiss', 'warn', 'suspend')),
+    clause       TEXT    NOT NULL,
+    reason       TEXT    NOT NULL,
+    -- For a suspension: when it ends.
+    until        INTEGER,
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX moderation_actions_member ON moderation_actions (member_id, created_at);
+
+-- Suspended members read but cannot post until then.
+ALTER TABLE users ADD COLUMN suspended_until INTEGER;
+
+-- In-app notifications: replies to your threads, endorsements, moderation outcomes.
+CREATE TABLE notifications (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind       TEXT    NOT NULL CHECK (kind IN ('reply', 'endorsement', 'moderation')),
+    thread_id  INTEGER REFERENCES forum_threads (id) ON DELETE CASCADE,
+    post_id    INTEGER REFERENCES forum_posts (id) ON DELETE CASCADE,
+    -- Who caused it (a member's name as it was), or the moderation action and its clause.
+    detail     TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    read_at    INTEGER
+);
+CREATE INDEX notifications_user ON notifications (user_id, read_at, id);

@@ -121,6 +121,10 @@ pub struct Config {
     #[arg(long, env = "GUILDHALL_POSTS_PER_10_MINUTES", default_value_t = 20, global = true)]
     pub posts_per_10_minutes: i64,
 
+    /// Distinct members' flags that hide a post until a moderator has reviewed it.
+    #[arg(long, env = "GUILDHALL_FLAGS_TO_HIDE", default_value_t = 3, global = true)]
+    pub flags_to_hide: i64,
+
     /// The association named on certificates.
     #[arg(
         long,
@@ -184,6 +188,7 @@ impl Config {
             login_window: Duration::from_secs(15 * 60),
             quiz_cooldown: self.quiz_cooldown_seconds.map(Duration::from_secs),
             posts_per_ten_minutes: self.posts_per_10_minutes,
+            flags_to_hide: self.flags_to_hide.max(1),
             association_name: self.association_name.clone(),
             signatory_name: self.signatory_name.clone(),
             signatory_title: self.signatory_title.clone(),

@@ -148,7 +148,8 @@ async fn manage_certificates(
             reason,
             out,
         } => {
-            let reason = certificates::service::reason(&reason).map_err(refused)?;
+            let reason = guildhall_app::domain::form::reason(&reason)
+                .map_err(|code| refused(code.into()))?;
             let member = accounts::find_by_email(&state.pool, &email)
                 .await?
                 .ok_or_else(|| format!("no member has the email address {email}"))?;
@@ -181,7 +182,8 @@ async fn manage_certificates(
             Ok(ExitCode::SUCCESS)
         }
         CertificatesCommand::Revoke { code, reason } => {
-            let reason = certificates::service::reason(&reason).map_err(refused)?;
+            let reason = guildhall_app::domain::form::reason(&reason)
+                .map_err(|code| refused(code.into()))?;
             let stored = certificates::code::normalise(&code)
                 .ok_or_else(|| format!("{code:?} is not a verification code"))?;
             let certificate = certificates::store::find_by_code(&state.pool, &stored)

@@ -47,7 +47,7 @@ pub async fn issue_manual(
     let result = async {
         let admin = request::require_role(Role::Admin)?;
         let state = request::state()?;
-        let reason = service::reason(&reason)?;
+        let reason = crate::domain::form::reason(&reason)?;
         let member = accounts::find_by_email(&state.pool, &email)
             .await?
             .ok_or(crate::api::ErrorCode::MemberNotFound)?;
@@ -70,13 +70,13 @@ pub async fn issue_manual(
 #[server(endpoint = "certificates/revoke", prefix = "/api")]
 pub async fn revoke_certificate(id: i64, reason: String) -> Result<(), ApiError> {
     use crate::domain::role::Role;
-    use crate::server::certificates::{Actor, service, store};
+    use crate::server::certificates::{Actor, store};
     use crate::server::db::now;
     use crate::server::request;
     let result = async {
         let admin = request::require_role(Role::Admin)?;
         let state = request::state()?;
-        let reason = service::reason(&reason)?;
+        let reason = crate::domain::form::reason(&reason)?;
         store::revoke(&state.pool, state.backend, id, &Actor::admin(&admin), reason, now()).await
     }
     .await;
@@ -95,7 +95,7 @@ pub async fn reissue_certificate(id: i64, reason: String) -> Result<i64, ApiErro
     let result = async {
         let admin = request::require_role(Role::Admin)?;
         let state = request::state()?;
-        let reason = service::reason(&reason)?;
+        let reason = crate::domain::form::reason(&reason)?;
         let old = store::find(&state.pool, id)
             .await?
             .ok_or(crate::api::ErrorCode::NotFound)?;

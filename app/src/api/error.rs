@@ -43,6 +43,11 @@ pub enum ErrorCode {
     PracticeFieldsRequired,
     CategoryInvalid,
     ThreadLocked,
+    OwnPost,
+    AlreadyFlagged,
+    ClauseInvalid,
+    ActionInvalid,
+    Suspended,
     RateLimited,
     Unauthorized,
     Forbidden,
@@ -62,7 +67,9 @@ impl ErrorCode {
             ErrorCode::AttemptClosed
             | ErrorCode::CertificateHeld
             | ErrorCode::CertificateNotCurrent
-            | ErrorCode::ThreadLocked => 409,
+            | ErrorCode::ThreadLocked
+            | ErrorCode::AlreadyFlagged => 409,
+            ErrorCode::OwnPost | ErrorCode::Suspended => 403,
             ErrorCode::ConductNotAccepted => 403,
             ErrorCode::BadRequest => 400,
             ErrorCode::Internal => 500,
@@ -91,6 +98,8 @@ impl ErrorCode {
             ErrorCode::BodyRequired | ErrorCode::BodyTooLong => Some("body"),
             ErrorCode::PracticeFieldsRequired => Some("situation"),
             ErrorCode::CategoryInvalid => Some("category"),
+            ErrorCode::ClauseInvalid => Some("clause"),
+            ErrorCode::ActionInvalid => Some("action"),
             _ => None,
         }
     }
@@ -133,6 +142,11 @@ impl ErrorCode {
             ErrorCode::PracticeFieldsRequired => td_string!(locale, error_practice_fields_required),
             ErrorCode::CategoryInvalid => td_string!(locale, error_category_invalid),
             ErrorCode::ThreadLocked => td_string!(locale, error_thread_locked),
+            ErrorCode::OwnPost => td_string!(locale, error_own_post),
+            ErrorCode::AlreadyFlagged => td_string!(locale, error_already_flagged),
+            ErrorCode::ClauseInvalid => td_string!(locale, error_clause_invalid),
+            ErrorCode::ActionInvalid => td_string!(locale, error_action_invalid),
+            ErrorCode::Suspended => td_string!(locale, error_suspended),
             ErrorCode::RateLimited => td_string!(locale, error_rate_limited),
             ErrorCode::Unauthorized => td_string!(locale, error_unauthorized),
             ErrorCode::Forbidden => td_string!(locale, error_forbidden),

@@ -245,3 +245,119 @@ fn slug_only(s: &str) -> &str {
         ""
     }
 }
+
+/// Members who accepted the code: endorse someone else's post, or take it back (`on` unset).
+#[server(endpoint = "forum/endorse", prefix = "/api")]
+pub async fn endorse(post: i64, on: Option<String>) -> Result<(), ApiError> {
+    use crate::server::db::now;
+    use crate::server::forum::{self, moderation, service, store};
+    use crate::server::request;
+    let mut next = "/forum".to_owned();
+    let outcome = async {
+        let user = request::require_user()?;
+        let state = request::state()?;
+        service::accepted(&state, &user).await?;
+        let on = on.is_some_and(|v| v == "1" || v == "on" || v == "true");
+        moderation::endorse(&state.pool, state.backend, post, user.id, &user.name, on, now()).await?;
+        if let Some(p) = store::post(&state.pool, post).await? {
+            next = forum::post_url(p.thread_id, p.number, p.id);
+        }
+        Ok(())
+    }
+    .await;
+    request::finish_form(outcome, "endorse", &[], &next).await
+}
+
+/// Members who accepted the code: flag someone else's post, citing the clause it breaks.
+#[server(endpoint = "forum/flag", prefix = "/api")]
+pub async fn flag_post(post: i64, clause: String, comment: Option<String>) -> Result<(), ApiError> {
+    use crate::server::db::now;
+    use crate::server::forum::{self, moderation, service, store};
+    use crate::server::request;
+    let comment = comment.unwrap_or_default();
+    let keep = [("clause", clause.as_str()), ("comment", comment.as_str())];
+    let mut next = format!("/forum/p/{post}/flag");
+    let outcome = async {
+        let user = request::require_user()?;
+        let state = request::state()?;
+        service::accepted(&state, &user).await?;
+        let clause = service::clause(&state, &clause)?;
+        let comment = comment.trim();
+        if comment.chars().count() > service::FIELD_MAX {
+            return Err(crate::api::ErrorCode::BodyTooLong.into());
+        }
+        let comment = (!comment.is_empty()).then_some(comment);
+        moderation::flag(
+            &state.pool,
+            state.backend,
+            post,
+            user.id,
+            &clause,
+            comment,
+            state.settings.flags_to_hide,
+            now(),
+        )
+        .await?;
+        if let Some(p) = store::post(&state.pool, post).await? {
+            let url = forum::post_url(p.thread_id, p.number, p.id);
+            let (path, anchor) = url.split_once('#').unwrap_or((&url, ""));
+            let sep = if path.contains('?') { '&' } else { '?' };
+            next = format!("{path}{sep}flagged=1#{anchor}");
+        }
+        Ok(())
+    }
+    .await;
+    request::finish_form(outcome, "flag", &keep, &next).await
+}
+
+/// Moderators and admins: act on a post from the queue, citing a clause and a reason.
+#[server(endpoint = "forum/moderate", prefix = "/api")]
+pub async fn moderate(
+    post: i64,
+    action: String,
+    clause: String,
+    reason: String,
+    days: Option<i64>,
+) -> Result<(), ApiError> {
+    use crate::api::ErrorCode;
+    use crate::domain::role::Role;
+    use crate::server::db::now;
+    use crate::server::forum::moderation::{self, Action, Decision};
+    use crate::server::forum::service;
+    use crate::server::request;
+    let keep = [("action", action.as_str()), ("clause", clause.as_str()), ("reason", reason.as_str())];
+    let outcome = async {
+        let moderator = request::require_role(Role::Moderator)?;
+        let state = request::state()?;
+        let action = Action::parse(&action).ok_or(ErrorCode::ActionInvalid)?;
+        let clause = service::clause(&state, &clause)?;
+        let reason = crate::domain::form::reason(&reason)?;
+        let decision = Decision {
+            action,
+            clause: &clause,
+            reason,
+            days: days.unwrap_or(7),
+        };
+        moderation::moderate(&state.pool, state.backend, post, moderator.id, decision, now()).await?;
+        tracing::info!(moderator = moderator.id, post, action = action.as_str(), clause, "moderated");
+        Ok(())
+    }
+    .await;
+    let form = format!("moderate-{post}");
+    request::finish_form(outcome, &form, &keep, &format!("/moderation?done={post}")).await
+}
+
+/// Members: mark every notification read.
+#[server(endpoint = "notifications/read", prefix = "/api")]
+pub async fn mark_notifications_read() -> Result<(), ApiError> {
+    use crate::server::db::now;
+    use crate::server::forum::moderation;
+    use crate::server::request;
+    let outcome = async {
+        let user = request::require_user()?;
+        moderation::mark_all_read(&request::pool()?, user.id, now()).await?;
+        Ok(())
+    }
+    .await;
+    request::finish_form(outcome, "notifications", &[], "/notifications").await
+}

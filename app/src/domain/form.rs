@@ -24,3 +24,19 @@ impl FormInput {
         self.values.get(field).cloned().unwrap_or_default()
     }
 }
+
+/// Longest reason an admin or moderator may give; it is kept in a history for good.
+pub const REASON_MAX: usize = 500;
+
+/// A reason as given, trimmed: required, and within [`REASON_MAX`].
+pub fn reason(text: &str) -> Result<&str, crate::api::ErrorCode> {
+    use crate::api::ErrorCode;
+    let text = text.trim();
+    if text.is_empty() {
+        Err(ErrorCode::ReasonRequired)
+    } else if text.chars().count() > REASON_MAX {
+        Err(ErrorCode::ReasonTooLong)
+    } else {
+        Ok(text)
+    }
+}

@@ -404,7 +404,7 @@ pub fn ThreadPage() -> impl IntoView {
             let load = async {
                 let Some(thread) = store::thread(&pool, id).await? else { return Ok(None) };
                 Ok::<_, sqlx::Error>(Some(ThreadData {
-                    posts: store::posts(&pool, id, page).await?,
+                    posts: store::posts(&pool, id, page, request::current_user().map_or(0, |u| u.id), crate::server::db::now()).await?,
                     last_number: store::last_number(&pool, id).await?,
                     accepted: accepted_current(&catalogue).await,
                     reply_input: request::take_form_input("reply").await,

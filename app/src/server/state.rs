@@ -27,6 +27,8 @@ pub struct Settings {
     pub quiz_cooldown: Option<Duration>,
     /// Forum posts (threads and replies) one member may write in ten minutes.
     pub posts_per_ten_minutes: i64,
+    /// Distinct members' flags that hide a post until a moderator reviews it.
+    pub flags_to_hide: i64,
     /// Printed on certificates: the issuing association and who signs for it.
     pub association_name: String,
     pub signatory_name: String,
@@ -51,6 +53,7 @@ impl Default for Settings {
             login_window: Duration::from_secs(15 * 60),
             quiz_cooldown: None,
             posts_per_ten_minutes: 20,
+            flags_to_hide: 3,
             association_name: "Guildhall Association".into(),
             signatory_name: "Certification Board".into(),
             signatory_title: "Chair".into(),

@@ -12,8 +12,6 @@ use crate::server::content::Issuing;
 use crate::server::db::now;
 use crate::server::{AppError, AppState, Settings};
 
-/// Longest reason an admin may give; it is kept in the history for good.
-pub const REASON_MAX: usize = 500;
 
 /// The public address that verifies a certificate; also in its QR code.
 pub fn verify_url(settings: &Settings, code: &str) -> String {
@@ -51,17 +49,6 @@ pub fn render(settings: &Settings, c: &Certificate) -> Result<Vec<u8>, AppError>
     pdf::render(&document).map_err(|e| AppError::Internal(format!("certificate PDF: {e}")))
 }
 
-/// A reason as given, trimmed; required and bounded.
-pub fn reason(text: &str) -> Result<&str, AppError> {
-    let text = text.trim();
-    if text.is_empty() {
-        Err(ErrorCode::ReasonRequired.into())
-    } else if text.chars().count() > REASON_MAX {
-        Err(ErrorCode::ReasonTooLong.into())
-    } else {
-        Ok(text)
-    }
-}
 
 pub async fn issue(
     state: &AppState,

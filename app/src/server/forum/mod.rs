@@ -1,6 +1,7 @@
 //! The forum: threads (discussions and best practices) in the content's categories, posts
 //! written in markdown and stored with their sanitised HTML, edits kept as revisions.
 pub mod markup;
+pub mod moderation;
 pub mod service;
 pub mod store;
 
@@ -74,6 +75,14 @@ pub struct Post {
     pub created_at: i64,
     pub edited_at: Option<i64>,
     pub deleted_at: Option<i64>,
+    /// Hidden by a moderator or by members' flags, citing this clause (`None`: pending review).
+    pub hidden_at: Option<i64>,
+    pub hidden_clause: Option<String>,
+    pub endorsements: i64,
+    /// Endorsements by members who hold a valid certificate.
+    pub certified_endorsements: i64,
+    pub endorsed_by_viewer: bool,
+    pub author_certified: bool,
 }
 
 /// An earlier version of a post.

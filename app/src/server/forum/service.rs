@@ -12,14 +12,20 @@ pub const BODY_MAX: usize = 20_000;
 pub const FIELD_MAX: usize = 5_000;
 const POST_WINDOW: Duration = Duration::from_secs(10 * 60);
 
-/// The member may post: they accepted the current code of conduct, and are within the
-/// posting rate.
+/// The member may post: they accepted the current code of conduct, are not suspended, and
+/// are within the posting rate.
 pub async fn may_post(state: &AppState, user: &UserView) -> Result<(), AppError> {
     let catalogue = state.content.get();
     let code = catalogue.code_of_conduct().ok_or(ErrorCode::ConductNotAccepted)?;
     let accepted = super::store::accepted_version(&state.pool, user.id).await?;
     if accepted != Some(i64::from(code.version)) {
         return Err(ErrorCode::ConductNotAccepted.into());
+    }
+    if super::moderation::suspended_until(&state.pool, user.id, crate::server::db::now())
+        .await?
+        .is_some()
+    {
+        return Err(ErrorCode::Suspended.into());
     }
     let bucket = format!("post:{}", user.id);
     if !rate_limit::allow(&state.pool, &bucket, state.settings.posts_per_ten_minutes, POST_WINDOW).await? {
@@ -71,4 +77,24 @@ pub fn practice(situation: &str, practice: &str, result: &str) -> Result<Practic
 
 pub fn kind(text: &str) -> Kind {
     Kind::parse(text).unwrap_or(Kind::Discussion)
+}
+
+/// A clause id of the current code of conduct.
+pub fn clause(state: &AppState, id: &str) -> Result<String, AppError> {
+    let catalogue = state.content.get();
+    catalogue
+        .code_of_conduct()
+        .and_then(|code| code.clause("en", id))
+        .map(|c| c.id.clone())
+        .ok_or_else(|| ErrorCode::ClauseInvalid.into())
+}
+
+/// The member accepted the current code (for endorsing and flagging, which need no rate).
+pub async fn accepted(state: &AppState, user: &UserView) -> Result<(), AppError> {
+    let catalogue = state.content.get();
+    let code = catalogue.code_of_conduct().ok_or(ErrorCode::ConductNotAccepted)?;
+    if super::store::accepted_version(&state.pool, user.id).await? != Some(i64::from(code.version)) {
+        return Err(ErrorCode::ConductNotAccepted.into());
+    }
+    Ok(())
 }

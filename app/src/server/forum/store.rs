@@ -10,9 +10,27 @@ use crate::server::db::{Backend, begin_write};
 
 const THREAD_COLUMNS: &str = "t.id, t.category, t.kind, t.title, t.author_id, u.display_name AS author_name, \
      t.created_at, t.last_post_at, t.post_count, t.pinned, t.locked, t.deleted_at";
-const POST_COLUMNS: &str = "p.id, p.thread_id, p.number, p.author_id, u.display_name AS author_name, \
-     p.body, p.body_html, p.situation, p.situation_html, p.practice, p.practice_html, p.result, \
-     p.result_html, p.created_at, p.edited_at, p.deleted_at";
+/// Holds a certificate valid at `$1`.
+const CERTIFIED: &str = "EXISTS (SELECT 1 FROM certificates c WHERE c.user_id = {who} \
+     AND c.revoked_at IS NULL AND c.superseded_at IS NULL AND c.expires_at > $1)";
+
+/// Posts with their endorsements as `$2` sees them, certification counted at `$1`; `filter`
+/// may use `$3` onwards.
+fn post_query(filter: &str) -> String {
+    let certified = |who: &str| CERTIFIED.replace("{who}", who);
+    format!(
+        "SELECT p.id, p.thread_id, p.number, p.author_id, u.display_name AS author_name, \
+           p.body, p.body_html, p.situation, p.situation_html, p.practice, p.practice_html, p.result, \
+           p.result_html, p.created_at, p.edited_at, p.deleted_at, p.hidden_at, p.hidden_clause, \
+           (SELECT COUNT(*) FROM forum_endorsements e WHERE e.post_id = p.id) AS endorsements, \
+           (SELECT COUNT(*) FROM forum_endorsements e WHERE e.post_id = p.id AND {}) AS certified_endorsements, \
+           (SELECT COUNT(*) FROM forum_endorsements e WHERE e.post_id = p.id AND e.user_id = $2) AS mine, \
+           CASE WHEN {} THEN 1 ELSE 0 END AS author_certified \
+         FROM forum_posts p JOIN users u ON u.id = p.author_id WHERE {filter}",
+        certified("e.user_id"),
+        certified("p.author_id"),
+    )
+}
 
 fn thread_from_row(row: &AnyRow) -> Result<ThreadSummary, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
@@ -58,6 +76,12 @@ fn post_from_row(row: &AnyRow) -> Result<Post, sqlx::Error> {
         created_at: row.try_get("created_at")?,
         edited_at: row.try_get("edited_at")?,
         deleted_at: row.try_get("deleted_at")?,
+        hidden_at: row.try_get("hidden_at")?,
+        hidden_clause: row.try_get("hidden_clause")?,
+        endorsements: row.try_get("endorsements")?,
+        certified_endorsements: row.try_get("certified_endorsements")?,
+        endorsed_by_viewer: row.try_get::<i64, _>("mine")? > 0,
+        author_certified: row.try_get::<i64, _>("author_certified")? == 1,
     })
 }
 
@@ -198,6 +222,19 @@ pub async fn reply(
             .fetch_one(&mut *tx)
             .await?;
     let id = insert_post(&mut tx, thread, number, author, &writing, now).await?;
+    let (starter, replier): (i64, String) = {
+        let row = sqlx::query(
+            "SELECT t.author_id, u.display_name FROM forum_threads t, users u WHERE t.id = $1 AND u.id = $2",
+        )
+        .bind(thread)
+        .bind(author)
+        .fetch_one(&mut *tx)
+        .await?;
+        (row.try_get("author_id")?, row.try_get("display_name")?)
+    };
+    if starter != author {
+        super::moderation::notify(&mut tx, starter, "reply", thread, id, &replier, now).await?;
+    }
     tx.commit().await?;
     Ok((id, number))
 }
@@ -306,13 +343,13 @@ async fn own_live_post(
     .bind(post_id)
     .execute(&mut **tx)
     .await?;
-    let row = sqlx::query(&format!(
-        "SELECT {POST_COLUMNS} FROM forum_posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1"
-    ))
-    .bind(post_id)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(ErrorCode::NotFound)?;
+    let row = sqlx::query(&post_query("p.id = $3"))
+        .bind(0_i64)
+        .bind(0_i64)
+        .bind(post_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
     let post = post_from_row(&row)?;
     if post.deleted_at.is_some() {
         return Err(ErrorCode::NotFound.into());
@@ -341,13 +378,21 @@ pub async fn thread(pool: &AnyPool, id: i64) -> Result<Option<ThreadSummary>, sq
     Ok(Some(thread))
 }
 
-/// One page of a thread's posts, deleted ones included (shown as such).
-pub async fn posts(pool: &AnyPool, thread: i64, page: i64) -> Result<Vec<Post>, sqlx::Error> {
+/// One page of a thread's posts as `viewer` sees them, deleted ones included (shown as such).
+pub async fn posts(
+    pool: &AnyPool,
+    thread: i64,
+    page: i64,
+    viewer: i64,
+    now: i64,
+) -> Result<Vec<Post>, sqlx::Error> {
     let first = (page.max(1) - 1) * POSTS_PER_PAGE + 1;
     let rows = sqlx::query(&format!(
-        "SELECT {POST_COLUMNS} FROM forum_posts p JOIN users u ON u.id = p.author_id \
-         WHERE p.thread_id = $1 AND p.number >= $2 AND p.number < $3 ORDER BY p.number"
+        "{} ORDER BY p.number",
+        post_query("p.thread_id = $3 AND p.number >= $4 AND p.number < $5")
     ))
+    .bind(now)
+    .bind(viewer)
     .bind(thread)
     .bind(first)
     .bind(first + POSTS_PER_PAGE)
@@ -365,12 +410,12 @@ pub async fn last_number(pool: &AnyPool, thread: i64) -> Result<i64, sqlx::Error
 }
 
 pub async fn post(pool: &AnyPool, id: i64) -> Result<Option<Post>, sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "SELECT {POST_COLUMNS} FROM forum_posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(pool)
-    .await?;
+    let row = sqlx::query(&post_query("p.id = $3"))
+        .bind(crate::server::db::now())
+        .bind(0_i64)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
     row.as_ref().map(post_from_row).transpose()
 }
 
