@@ -8,8 +8,8 @@ use crate::api::accounts::UserView;
 use crate::components::layout::Layout;
 use crate::i18n::Locale;
 use crate::routes::{
-    account, admin, admin_certificates, auth, certificates, conduct, forum, home, not_found, quiz,
-    training, verify,
+    account, admin, admin_certificates, auth, certificates, conduct, forum, home, moderation, not_found,
+    quiz, training, verify,
 };
 
 /// The language of this request, as `identify` resolved it on the server.
@@ -80,6 +80,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forum/t/:id") view=forum::ThreadPage ssr=SsrMode::Async />
                     <Route path=path!("/forum/p/:id/edit") view=forum::EditPostPage ssr=SsrMode::Async />
                     <Route path=path!("/forum/p/:id/history") view=forum::PostHistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/forum/p/:id/flag") view=forum::FlagPage ssr=SsrMode::Async />
+                    <Route path=path!("/moderation") view=moderation::ModerationPage ssr=SsrMode::Async />
+                    <Route path=path!("/notifications") view=moderation::NotificationsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=admin::AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/quizzes") view=admin::AdminQuizzesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/certificates") view=admin_certificates::AdminCertificatesPage ssr=SsrMode::Async />

@@ -12,6 +12,7 @@ use guildhall_app::server::Settings;
 enum Access {
     Public,
     Member,
+    Moderator,
     Admin,
 }
 
@@ -67,6 +68,18 @@ const SERVER_FUNCTIONS: &[(&str, Access, &str)] = &[
     ("/api/forum/reply", Access::Member, "thread=1&body=Hello"),
     ("/api/forum/edit_post", Access::Member, "post=1&body=Hello"),
     ("/api/forum/delete_post", Access::Member, "post=1"),
+    ("/api/forum/endorse", Access::Member, "post=1&on=1"),
+    (
+        "/api/forum/flag",
+        Access::Member,
+        "post=1&clause=clause-6-2&comment=spam",
+    ),
+    (
+        "/api/forum/moderate",
+        Access::Moderator,
+        "post=1&action=hide&clause=clause-6-2&reason=spam",
+    ),
+    ("/api/notifications/read", Access::Member, ""),
     (
         "/api/certificates/issue",
         Access::Admin,
@@ -127,6 +140,10 @@ async fn every_server_function_refuses_callers_below_its_role() {
                     "{path} without a session: {}",
                     res.body
                 );
+            }
+            if *access == Access::Moderator {
+                let res = member.send(call(body)).await;
+                assert_eq!(res.status, StatusCode::FORBIDDEN, "{path} as member: {}", res.body);
             }
             if *access >= Access::Admin {
                 for (who, client) in [("member", &mut member), ("moderator", &mut moderator)] {

@@ -36,6 +36,9 @@ fn MainNav() -> impl IntoView {
         ("/certificates", td_string!(locale, nav_certificates)),
         ("/forum", td_string!(locale, nav_forum)),
     ];
+    if use_user().is_some_and(|u| u.role >= Role::Moderator) {
+        items.push(("/moderation", td_string!(locale, nav_moderation)));
+    }
     if use_user().is_some_and(|u| u.role >= Role::Admin) {
         items.push(("/admin", td_string!(locale, nav_admin)));
     }
@@ -65,6 +68,7 @@ fn AccountMenu() -> impl IntoView {
             <p class="signed-in-as" data-test="signed-in-as">{fill(td_string!(locale, signed_in_as), &[("name", &user.name)])}</p>
             <ul>
                 <li><a href="/account">{td_string!(locale, my_account)}</a></li>
+                <li><a href="/notifications">{td_string!(locale, nav_notifications)}</a></li>
                 <li>
                     <form method="post" action="/api/logout">
                         <button type="submit" class="link-button" data-test="sign-out">{td_string!(locale, sign_out)}</button>

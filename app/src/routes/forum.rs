@@ -5,7 +5,7 @@ use leptos_i18n::Locale as _;
 use leptos_i18n::td_string;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::forum::{CreateThread, DeletePost, EditPost, Reply};
+use crate::api::forum::{CreateThread, DeletePost, EditPost, FlagPost, Reply};
 use crate::app::{use_locale, use_user};
 use crate::components::form::{FormAlert, last_error};
 use crate::components::page::{escape_text, PageTitle, load_once, redirect_to_sign_in, set_status};
@@ -121,6 +121,7 @@ pub fn CategoryPage() -> impl IntoView {
         kind: query.get("kind").as_deref().and_then(Kind::parse),
         module: query.get("module").filter(|m| catalogue.module(m).is_some()),
         page: page_param(),
+        by_certified_endorsements: false,
     };
     let lang = locale.as_str();
     let base = format!("/forum/c/{slug}");
@@ -146,11 +147,17 @@ pub fn PracticesPage() -> impl IntoView {
     }
     let catalogue = catalogue();
     let module = use_query_map().with_untracked(|q| q.get("module")).filter(|m| catalogue.module(m).is_some());
-    let listing = Listing { category: None, kind: Some(Kind::Practice), module: module.clone(), page: page_param() };
+    let listing = Listing {
+        category: None,
+        kind: Some(Kind::Practice),
+        module: module.clone(),
+        page: page_param(),
+        by_certified_endorsements: true,
+    };
     let lang = locale.as_str();
     view! {
         <PageTitle text=td_string!(locale, forum_practices).to_string() />
-        <p>{td_string!(locale, forum_practices_intro)}</p>
+        <p>{td_string!(locale, forum_practices_intro)} " " {td_string!(locale, forum_practices_order)}</p>
         <form method="get" action="/forum/practices" class="filters">
             <div class="field">
                 <label for="field-module">{td_string!(locale, forum_module)}</label>
@@ -418,7 +425,10 @@ pub fn ThreadPage() -> impl IntoView {
     let edit_error = last_error(ServerAction::<EditPost>::new());
     let delete_error = last_error(ServerAction::<DeletePost>::new());
     let me = use_user().map(|u| u.id);
+    let moderator = use_user().is_some_and(|u| u.role >= crate::domain::role::Role::Moderator);
+    let flagged = use_query_map().with_untracked(|q| q.get("flagged")).is_some();
     view! {
+        {flagged.then(|| view! { <p class="alert alert-success" role="status" data-test="flagged">{td_string!(locale, forum_flagged)}</p> })}
         <Suspense>
             {move || { let (data, catalogue) = (data.clone(), catalogue.clone()); Suspend::new(async move {
                 let data = match data.await {
@@ -483,7 +493,7 @@ pub fn ThreadPage() -> impl IntoView {
                     <FormAlert error=edit_error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
                     <FormAlert error=delete_error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
                     <ol class="posts">
-                        {data.posts.iter().map(|p| view! { <PostView post=p.clone() mine=me == Some(p.author_id) /> }).collect_view()}
+                        {data.posts.iter().map(|p| view! { <PostView post=p.clone() mine=me == Some(p.author_id) can_act=data.accepted moderator /> }).collect_view()}
                     </ol>
                     <Pager page pages link=prev next />
                     {reply}
@@ -495,7 +505,7 @@ pub fn ThreadPage() -> impl IntoView {
 }
 
 #[component]
-fn PostView(post: Post, mine: bool) -> impl IntoView {
+fn PostView(post: Post, mine: bool, can_act: bool, moderator: bool) -> impl IntoView {
     let locale = use_locale();
     let anchor = format!("post-{}", post.id);
     if post.deleted_at.is_some() {
@@ -506,32 +516,127 @@ fn PostView(post: Post, mine: bool) -> impl IntoView {
         }
         .into_any();
     }
+    // Hidden posts: the author and moderators still read them, with the reason.
+    let hidden_note = post.hidden_at.map(|_| match &post.hidden_clause {
+        Some(clause) => fill(td_string!(locale, forum_hidden_by_moderators), &[("clause", &clause_label(clause))]),
+        None => td_string!(locale, forum_hidden_pending).to_owned(),
+    });
+    if hidden_note.is_some() && !mine && !moderator {
+        return view! {
+            <li id=anchor class="post post-hidden" value=post.number data-test="post-hidden">
+                <p class="meta">{hidden_note}</p>
+            </li>
+        }
+        .into_any();
+    }
     let edited = post.edited_at.map(|t| {
         let text = fill(td_string!(locale, forum_edited), &[("when", &utc_minute(t))]);
         view! { " · " <a href=format!("/forum/p/{}/history", post.id)>{text}</a> }
     });
     let heading_id = format!("{anchor}-by");
+    let endorsements = fill(
+        td_string!(locale, forum_endorsements),
+        &[("count", &post.endorsements.to_string()), ("certified", &post.certified_endorsements.to_string())],
+    );
+    let others_actions = (can_act && !mine && post.hidden_at.is_none()).then(|| {
+        let (on, label) = if post.endorsed_by_viewer {
+            ("", td_string!(locale, forum_withdraw_endorsement))
+        } else {
+            ("1", td_string!(locale, forum_endorse))
+        };
+        view! {
+            <form method="post" action="/api/forum/endorse" class="inline-form">
+                <input type="hidden" name="post" value=post.id />
+                {(!on.is_empty()).then(|| view! { <input type="hidden" name="on" value=on /> })}
+                <button type="submit" class="button button-small button-secondary" aria-pressed=if post.endorsed_by_viewer { "true" } else { "false" } data-test="endorse">{label}</button>
+            </form>
+            <a class="button button-small button-secondary" href=format!("/forum/p/{}/flag", post.id) data-test="flag">{td_string!(locale, forum_flag)}</a>
+        }
+    });
     view! {
         <li id=anchor.clone() class="post" value=post.number data-test="post">
             <article aria-labelledby=heading_id.clone()>
                 <header class="meta">
                     <span id=heading_id.clone() class="author">{post.author_name.clone()}</span>
+                    {post.author_certified.then(|| view! { " " <span class="badge" data-test="certified-badge">"✓ " {td_string!(locale, forum_certified_badge)}</span> })}
                     " · " <a href=format!("#{anchor}")>{utc_minute(post.created_at)}</a>
                     {edited}
                 </header>
+                {hidden_note.map(|note| view! { <p class="alert alert-info" data-test="hidden-note">{note}</p> })}
                 {post.practice.clone().map(|p| view! { <PracticeCard situation=p.situation_html practice=p.practice_html result=p.result_html /> })}
                 <div class="post-body" inner_html=post.body_html.clone()></div>
-                {mine.then(|| view! {
-                    <div class="actions">
+                <p class="meta" data-test="endorsements">{endorsements}</p>
+                <div class="actions">
+                    {others_actions}
+                    {mine.then(|| view! {
                         <a class="button button-small button-secondary" href=format!("/forum/p/{}/edit", post.id)>{td_string!(locale, forum_edit)}</a>
                         <form method="post" action="/api/forum/delete_post" class="inline-form">
                             <input type="hidden" name="post" value=post.id />
                             <button type="submit" class="button button-small button-secondary">{if post.number == 1 { td_string!(locale, forum_delete_thread) } else { td_string!(locale, forum_delete) }}</button>
                         </form>
-                    </div>
-                })}
+                    })}
+                </div>
             </article>
         </li>
+    }
+    .into_any()
+}
+
+/// `clause-3-2` as people cite it: `3.2`.
+pub fn clause_label(id: &str) -> String {
+    id.trim_start_matches("clause-").replace('-', ".")
+}
+
+/// `/forum/p/<id>/flag`: tell the moderators which clause a post breaks.
+#[component]
+pub fn FlagPage() -> impl IntoView {
+    let locale = use_locale();
+    let id: i64 = use_params_map().with_untracked(|p| p.get("id")).and_then(|i| i.parse().ok()).unwrap_or(0);
+    if let Some(prompt) = members_only(&format!("/forum/p/{id}/flag")) {
+        return prompt;
+    }
+    let catalogue = catalogue();
+    let data = load_once(async move {
+        let pool = request::pool().ok()?;
+        let post = store::post(&pool, id).await.ok()??;
+        Some((post, request::take_form_input("flag").await))
+    });
+    let error = last_error(ServerAction::<FlagPost>::new());
+    view! {
+        <PageTitle text=td_string!(locale, forum_flag_title).to_string() />
+        <Suspense>
+            {move || { let (data, catalogue) = (data.clone(), catalogue.clone()); Suspend::new(async move {
+                let Some((post, input)) = data.await.filter(|(p, _)| p.deleted_at.is_none()) else {
+                    set_status(404);
+                    return view! { <p>{td_string!(locale, error_not_found)}</p> }.into_any();
+                };
+                let Some(code) = catalogue.code_of_conduct() else { return internal_error(locale) };
+                let lang = locale.as_str();
+                let chosen = input.get("clause");
+                view! {
+                    <p>{td_string!(locale, forum_flag_intro)}</p>
+                    <blockquote class="post-body" inner_html=post.body_html.clone()></blockquote>
+                    <form method="post" action="/api/forum/flag" class="stack" data-test="flag-form">
+                        <FormAlert error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
+                        <input type="hidden" name="post" value=post.id />
+                        <div class="field">
+                            <label for="field-clause">{td_string!(locale, forum_clause)}</label>
+                            <select id="field-clause" name="clause" required=true>
+                                <option value="">{td_string!(locale, forum_choose_clause)}</option>
+                                {code.clauses(lang).map(|c| view! { <option value=c.id.clone() selected=c.id == chosen>{c.title.clone()}</option> }).collect_view()}
+                            </select>
+                            <p class="hint"><a href="/code-of-conduct">{td_string!(locale, forum_read_code)}</a></p>
+                        </div>
+                        <div class="field">
+                            <label for="field-comment">{td_string!(locale, forum_flag_comment)}</label>
+                            <textarea id="field-comment" name="comment" rows=3 inner_html=escape_text(&input.get("comment"))></textarea>
+                        </div>
+                        <button type="submit" class="button">{td_string!(locale, forum_flag_submit)}</button>
+                    </form>
+                    <p><a href=forum::post_url(post.thread_id, post.number, post.id)>{td_string!(locale, forum_back_to_post)}</a></p>
+                }.into_any()
+            })}}
+        </Suspense>
     }
     .into_any()
 }
@@ -644,7 +749,13 @@ pub fn PostHistoryPage() -> impl IntoView {
 /// Best practices linked to a module, for its page.
 pub async fn practices_for_module(module: &str) -> Vec<ThreadSummary> {
     let Ok(pool) = request::pool() else { return Vec::new() };
-    let listing = Listing { category: None, kind: Some(Kind::Practice), module: Some(module.to_owned()), page: 1 };
+    let listing = Listing {
+        category: None,
+        kind: Some(Kind::Practice),
+        module: Some(module.to_owned()),
+        page: 1,
+        by_certified_endorsements: true,
+    };
     store::threads(&pool, &listing).await.map(|(t, _)| t).unwrap_or_else(|e| {
         tracing::error!(error = %e, "module best practices");
         Vec::new()

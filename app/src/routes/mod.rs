@@ -7,6 +7,7 @@ pub mod certificates;
 pub mod conduct;
 pub mod forum;
 pub mod home;
+pub mod moderation;
 pub mod not_found;
 pub mod quiz;
 pub mod training;

@@ -448,6 +448,8 @@ pub struct Listing {
     pub kind: Option<Kind>,
     pub module: Option<String>,
     pub page: i64,
+    /// Most endorsed by certified members first (best practices), instead of by activity.
+    pub by_certified_endorsements: bool,
 }
 
 /// Threads by activity, pinned first; with how many match in all.
@@ -469,15 +471,25 @@ pub async fn threads(pool: &AnyPool, listing: &Listing) -> Result<(Vec<ThreadSum
         .bind(&module)
         .fetch_one(pool)
         .await?;
+    let order = if listing.by_certified_endorsements {
+        format!(
+            "(SELECT COUNT(*) FROM forum_endorsements e JOIN forum_posts p ON p.id = e.post_id \
+               WHERE p.thread_id = t.id AND p.number = 1 AND {}) DESC, t.last_post_at DESC",
+            CERTIFIED.replace("{who}", "e.user_id").replace("$1", "$6")
+        )
+    } else {
+        "t.pinned DESC, t.last_post_at DESC, $6 = $6".to_owned()
+    };
     let rows = sqlx::query(&format!(
         "SELECT {THREAD_COLUMNS} FROM forum_threads t JOIN users u ON u.id = t.author_id{filter} \
-         ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC LIMIT $4 OFFSET $5"
+         ORDER BY {order}, t.id DESC LIMIT $4 OFFSET $5"
     ))
     .bind(&category)
     .bind(kind)
     .bind(&module)
     .bind(THREADS_PER_PAGE)
     .bind((listing.page.max(1) - 1) * THREADS_PER_PAGE)
+    .bind(crate::server::db::now())
     .fetch_all(pool)
     .await?;
     let threads = rows.iter().map(thread_from_row).collect::<Result<Vec<_>, _>>()?;
