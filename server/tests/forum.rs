@@ -418,6 +418,20 @@ async fn nothing_a_member_writes_runs_as_script() {
                 let history = reader.get(&format!("/forum/p/{post}/history")).await;
                 assert_inert(&history.body, "history");
             }
+            // Flag comments reach the moderators' queue.
+            let mut molly = app.signed_in("Molly", "molly@example.org", Role::Moderator).await;
+            for (i, (_, post)) in threads.iter().enumerate() {
+                let res = reader
+                    .api("/api/forum/flag", &[("post", &post.to_string()), ("clause", "clause-6-2"), ("comment", PAYLOADS[i])])
+                    .await;
+                assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            }
+            let queue = molly.get("/moderation").await;
+            assert!(queue.body.contains("data-test=\"queue-item\""));
+            assert_inert(&queue.body, "moderation queue");
+            let notes = writer.get("/notifications").await;
+            assert_inert(&notes.body, "notifications");
+
             for path in [
                 "/forum/c/service-quality",
                 "/forum/c/service-quality?page=2",
@@ -441,6 +455,156 @@ async fn nothing_a_member_writes_runs_as_script() {
                 assert!(page.body.contains("data-test=\"preview\""));
                 assert_inert(&page.body, &format!("preview of {payload}"));
             }
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn endorsements_count_certified_members_and_notify_the_author() {
+    on_each_backend(prolific(), |app| async move {
+        {
+            let mut ana = app.signed_in("Ana", "ana@example.si", Role::Member).await;
+            let mut ben = app.signed_in("Ben", "ben@example.si", Role::Member).await;
+            let mut cid = app.signed_in("Cid", "cid@example.si", Role::Member).await;
+            let mut admin = app.signed_in("Ada", "ada@example.org", Role::Admin).await;
+            for m in [&mut ana, &mut ben, &mut cid] {
+                accept(m).await;
+            }
+            // Ben holds a valid certificate; Cid does not.
+            admin
+                .api("/api/certificates/issue_manual", &[("email", "ben@example.si"), ("programme", "service-excellence"), ("reason", "Prior learning")])
+                .await;
+            let thread = discussion(&mut ana, "Name badges", "Staff wear first-name badges.").await;
+            let post: i64 = sqlx::query_scalar("SELECT id FROM forum_posts WHERE thread_id = $1")
+                .bind(thread)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            let own = ana.api("/api/forum/endorse", &[("post", &post.to_string()), ("on", "1")]).await;
+            assert_eq!(error_code(&own), "OwnPost");
+            for m in [&mut ben, &mut cid] {
+                let res = m.api("/api/forum/endorse", &[("post", &post.to_string()), ("on", "1")]).await;
+                assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            }
+            // Twice counts once.
+            ben.api("/api/forum/endorse", &[("post", &post.to_string()), ("on", "1")]).await;
+            let page = cid.get(&format!("/forum/t/{thread}")).await;
+            assert!(page.body.contains("Endorsed by 2 members, 1 of them certified."), "{}", page.body);
+            assert!(page.body.contains("aria-pressed=\"true\""));
+            cid.api("/api/forum/endorse", &[("post", &post.to_string())]).await;
+            let page = cid.get(&format!("/forum/t/{thread}")).await;
+            assert!(page.body.contains("Endorsed by 1 members, 1 of them certified."), "{}", page.body);
+
+            // A certified author carries the badge.
+            let reply_id = reply(&mut ben, thread, "We do too.").await;
+            let page = ana.get(&format!("/forum/t/{thread}")).await;
+            assert_eq!(page.body.matches("data-test=\"certified-badge\"").count(), 1, "{}", page.body);
+            assert!(page.body.contains(&format!("id=\"post-{reply_id}\"")));
+
+            let notes = ana.get("/notifications").await;
+            assert!(notes.body.contains("Ben replied in your thread"), "{}", notes.body);
+            assert!(notes.body.contains("Ben endorsed your post"));
+            assert!(notes.body.contains("Cid endorsed your post"));
+            ana.api("/api/notifications/read", &[]).await;
+            let notes = ana.get("/notifications").await;
+            assert!(!notes.body.contains("class=\"unread\""));
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn flags_cite_a_clause_hide_a_post_and_moderators_decide() {
+    let settings = Settings {
+        flags_to_hide: 2,
+        ..prolific()
+    };
+    on_each_backend(settings, |app| async move {
+        {
+            let mut spammer = app.signed_in("Sam", "sam@example.org", Role::Member).await;
+            let mut ana = app.signed_in("Ana", "ana@example.si", Role::Member).await;
+            let mut ben = app.signed_in("Ben", "ben@example.si", Role::Member).await;
+            let mut molly = app.signed_in("Molly", "molly@example.org", Role::Moderator).await;
+            for m in [&mut spammer, &mut ana, &mut ben, &mut molly] {
+                accept(m).await;
+            }
+            let thread = discussion(&mut ana, "Waiting times", "How long is too long?").await;
+            let spam = reply(&mut spammer, thread, "Buy my queue software at example.com!").await;
+            let spam_s = spam.to_string();
+
+            let bad = ana.api("/api/forum/flag", &[("post", &spam_s), ("clause", "clause-99-9")]).await;
+            assert_eq!(error_code(&bad), "ClauseInvalid");
+            let flagged = ana
+                .submit("/api/forum/flag", &format!("/forum/p/{spam}/flag"), &[("post", &spam_s), ("clause", "clause-6-2"), ("comment", "Advertising")])
+                .await;
+            assert_eq!(flagged.status, StatusCode::FOUND);
+            assert!(flagged.location().contains("flagged=1"), "{}", flagged.location());
+            let twice = ana.api("/api/forum/flag", &[("post", &spam_s), ("clause", "clause-6-2")]).await;
+            assert_eq!(error_code(&twice), "AlreadyFlagged");
+            let page = ben.get(&format!("/forum/t/{thread}")).await;
+            assert!(page.body.contains("Buy my queue software"), "one flag does not hide");
+
+            ben.api("/api/forum/flag", &[("post", &spam_s), ("clause", "clause-6-3")]).await;
+            let page = ben.get(&format!("/forum/t/{thread}")).await;
+            assert!(!page.body.contains("Buy my queue software"), "{}", page.body);
+            assert!(page.body.contains("data-test=\"post-hidden\""));
+            let own = spammer.get(&format!("/forum/t/{thread}")).await;
+            assert!(own.body.contains("Buy my queue software"), "the author still sees it");
+            assert!(own.body.contains("until a moderator reviews it"));
+
+            // Members cannot moderate; moderators see the queue with the clauses cited.
+            let refused = ana
+                .api("/api/forum/moderate", &[("post", &spam_s), ("action", "restore"), ("clause", "clause-6-2"), ("reason", "x")])
+                .await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN);
+            assert_eq!(ana.get("/moderation").await.status, StatusCode::FORBIDDEN);
+            let queue = molly.get("/moderation").await;
+            assert!(queue.body.contains("Buy my queue software"), "{}", queue.body);
+            assert!(queue.body.contains("Clause 6.2") && queue.body.contains("Clause 6.3"));
+            assert!(queue.body.contains("Advertising"));
+
+            // A decision without a reason comes back; with one it is recorded and told.
+            let no_reason = molly
+                .submit("/api/forum/moderate", "/moderation", &[("post", &spam_s), ("action", "hide"), ("clause", "clause-6-2"), ("reason", "")])
+                .await;
+            let page = molly.get(no_reason.location()).await;
+            assert!(page.body.contains("That action was not taken"), "{}", page.body);
+            let done = molly
+                .api("/api/forum/moderate", &[("post", &spam_s), ("action", "hide"), ("clause", "clause-6-2"), ("reason", "Advertising a product")])
+                .await;
+            assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+            let queue = molly.get("/moderation").await;
+            assert!(queue.body.contains("data-test=\"queue-empty\""), "{}", queue.body);
+            let page = ben.get(&format!("/forum/t/{thread}")).await;
+            assert!(page.body.contains("under clause 6.2"), "{}", page.body);
+            let notes = spammer.get("/notifications").await;
+            assert!(notes.body.contains("Moderators: Hide the post, under clause 6.2"), "{}", notes.body);
+            assert!(notes.body.contains("Advertising a product"));
+
+            // A suspension stops posting until it ends.
+            let spam2 = reply(&mut spammer, thread, "Still selling!").await;
+            molly
+                .api("/api/forum/moderate", &[("post", &spam2.to_string()), ("action", "suspend"), ("clause", "clause-6-2"), ("reason", "Repeated advertising"), ("days", "7")])
+                .await;
+            let refused = spammer.api("/api/forum/reply", &[("thread", &thread.to_string()), ("body", "Hello?")]).await;
+            assert_eq!(error_code(&refused), "Suspended");
+            let notes = spammer.get("/notifications").await;
+            assert!(notes.body.contains("data-test=\"suspended\""));
+            let recorded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM moderation_actions WHERE clause = 'clause-6-2'")
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            assert_eq!(recorded, 2);
+
+            // Moderators do not judge their own posts.
+            let own = reply(&mut molly, thread, "A moderator's reply").await;
+            let refused = molly
+                .api("/api/forum/moderate", &[("post", &own.to_string()), ("action", "delete"), ("clause", "clause-6-2"), ("reason", "x")])
+                .await;
+            assert_eq!(error_code(&refused), "OwnPost");
         }
         app
     })

@@ -43,7 +43,13 @@ pub fn ModerationPage() -> impl IntoView {
     let done = use_query_map().with_untracked(|q| q.get("done")).is_some();
     let queue = load_once(async {
         let pool = request::pool().ok()?;
-        moderation::queue(&pool).await.inspect_err(|e| tracing::error!(error = %e, "moderation queue")).ok()
+        let queue = moderation::queue(&pool).await.inspect_err(|e| tracing::error!(error = %e, "moderation queue")).ok()?;
+        // A refused decision comes back to its own post's form.
+        let mut inputs = Vec::with_capacity(queue.len());
+        for item in &queue {
+            inputs.push(request::take_form_input(&format!("moderate-{}", item.post.id)).await);
+        }
+        Some((queue, inputs))
     });
     let catalogue = request::state().map(|s| s.content.get()).unwrap_or_default();
     view! {
@@ -52,7 +58,7 @@ pub fn ModerationPage() -> impl IntoView {
         {done.then(|| view! { <p class="alert alert-success" role="status" data-test="moderated">{td_string!(locale, moderation_done)}</p> })}
         <Suspense>
             {move || { let (queue, catalogue) = (queue.clone(), catalogue.clone()); Suspend::new(async move {
-                let Some(queue) = queue.await else {
+                let Some((queue, inputs)) = queue.await else {
                     return view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }.into_any();
                 };
                 if queue.is_empty() {
@@ -62,11 +68,7 @@ pub fn ModerationPage() -> impl IntoView {
                     .code_of_conduct()
                     .map(|c| c.clauses(locale.as_str()).map(|c| (c.id.clone(), c.title.clone())).collect())
                     .unwrap_or_default();
-                let mut items = Vec::new();
-                for item in queue {
-                    let input = request::take_form_input(&format!("moderate-{}", item.post.id)).await;
-                    items.push(view! { <QueueItem item clauses=clauses.clone() input /> });
-                }
+                let items = queue.into_iter().zip(inputs).map(|(item, input)| view! { <QueueItem item clauses=clauses.clone() input /> }).collect_view();
                 view! { <ol class="moderation-queue" data-test="moderation-queue">{items}</ol> }.into_any()
             })}}
         </Suspense>
