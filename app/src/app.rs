@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forum") view=forum::ForumPage ssr=SsrMode::Async />
                     <Route path=path!("/forum/practices") view=forum::PracticesPage ssr=SsrMode::Async />
                     <Route path=path!("/forum/new") view=forum::NewThreadPage ssr=SsrMode::Async />
+                    <Route path=path!("/forum/search") view=forum::SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/forum/c/:slug") view=forum::CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/forum/t/:id") view=forum::ThreadPage ssr=SsrMode::Async />
                     <Route path=path!("/forum/p/:id/edit") view=forum::EditPostPage ssr=SsrMode::Async />

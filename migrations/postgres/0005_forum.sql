@@ -128,3 +128,16 @@ CREATE TABLE notifications (
     read_at    BIGINT
 );
 CREATE INDEX notifications_user ON notifications (user_id, read_at, id);
+
+-- Full-text search over every post (the opening post carries its thread's title and a best
+-- practice's fields). The 'simple' configuration neither stems nor drops stop words, so it
+-- serves all five languages alike.
+CREATE TABLE forum_search (
+    post_id  BIGINT PRIMARY KEY REFERENCES forum_posts (id) ON DELETE CASCADE,
+    title    TEXT NOT NULL,
+    body     TEXT NOT NULL,
+    document tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('simple', title), 'A') || to_tsvector('simple', body)
+    ) STORED
+);
+CREATE INDEX forum_search_document ON forum_search USING GIN (document);

@@ -610,3 +610,70 @@ async fn flags_cite_a_clause_hide_a_post_and_moderators_decide() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn search_finds_titles_bodies_and_practice_fields_with_marked_matches() {
+    on_each_backend(prolific(), |app| async move {
+        {
+            let mut ana = app.signed_in("Ana", "ana@example.si", Role::Member).await;
+            accept(&mut ana).await;
+            let practice = ana
+                .api(
+                    "/api/forum/create_thread",
+                    &[
+                        ("category", "service-operations"),
+                        ("kind", "practice"),
+                        ("title", "Greeting guests within sixty seconds"),
+                        ("body", ""),
+                        ("situation", "Reception queues at check-in."),
+                        ("practice", "A second receptionist greets every waiting guest."),
+                        ("result", "Žádné stížnosti na čekání."),
+                        ("modules[]", "service-operations"),
+                    ],
+                )
+                .await;
+            assert_eq!(practice.status, StatusCode::OK, "{}", practice.body);
+            let thread = discussion(&mut ana, "Phone etiquette", "Answer <b>before</b> the third ring.").await;
+            let later = reply(&mut ana, thread, "A receptionist should smile on the phone too.").await;
+
+            let found = ana.get("/forum/search?q=receptionist").await;
+            assert!(found.body.contains("Greeting guests within sixty seconds"), "{}", found.body);
+            assert!(found.body.contains("<mark>receptionist</mark>"), "{}", found.body);
+            assert!(found.body.contains(&format!("#post-{later}")));
+            let title = ana.get("/forum/search?q=sixty").await;
+            assert!(title.body.contains("<mark>sixty</mark>"), "{}", title.body);
+            let both = ana.get("/forum/search?q=third+ring").await;
+            assert!(both.body.contains("Phone etiquette"));
+            assert!(!both.body.contains("<b>before"), "markup in posts never goes live in excerpts: {}", both.body);
+            assert!(!both.body.contains("Greeting guests"));
+            let filtered = ana.get("/forum/search?q=receptionist&kind=practice").await;
+            assert!(filtered.body.contains("Greeting guests") && !filtered.body.contains("Phone etiquette"));
+            let filtered = ana.get("/forum/search?q=receptionist&module=service-quality").await;
+            assert!(filtered.body.contains("data-test=\"no-results\""), "{}", filtered.body);
+            let filtered = ana.get("/forum/search?q=receptionist&category=service-quality").await;
+            assert!(filtered.body.contains("Phone etiquette"));
+            let czech = ana.get("/forum/search?q=st%C3%AD%C5%BEnosti").await;
+            assert!(czech.body.contains("Greeting guests"), "{}", czech.body);
+            // Odd input is words, not query syntax.
+            let odd = ana.get("/forum/search?q=%22OR+NEAR(%29+*").await;
+            assert_eq!(odd.status, StatusCode::OK);
+
+            // Deleted posts drop out.
+            ana.api("/api/forum/delete_post", &[("post", &later.to_string())]).await;
+            let gone = ana.get("/forum/search?q=smile").await;
+            assert!(gone.body.contains("data-test=\"no-results\""), "{}", gone.body);
+            // Edits are found as edited.
+            let opening: i64 = sqlx::query_scalar("SELECT id FROM forum_posts WHERE thread_id = $1 AND number = 1")
+                .bind(thread)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            ana.api("/api/forum/edit_post", &[("post", &opening.to_string()), ("title", "Telephone manners"), ("body", "Pick up by the second ring.")]).await;
+            let edited = ana.get("/forum/search?q=manners").await;
+            assert!(edited.body.contains("Telephone <mark>manners</mark>"), "{}", edited.body);
+            assert!(ana.get("/forum/search?q=third").await.body.contains("data-test=\"no-results\""));
+        }
+        app
+    })
+    .await;
+}

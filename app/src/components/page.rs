@@ -34,11 +34,8 @@ pub fn set_status(code: u16) {
     }
 }
 
-/// Text for the elements whose content Leptos writes out as it is (`<title>`, `<textarea>`):
-/// a `</title>` or `</textarea>` in what a member typed would otherwise end the element.
-pub fn escape_text(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
+pub use crate::domain::html::escape_text;
+
 
 /// Sends a visitor who is not signed in to the sign-in page, to come back here afterwards.
 pub fn redirect_to_sign_in(back_to: &str) {

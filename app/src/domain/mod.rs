@@ -2,5 +2,6 @@
 pub mod account;
 pub mod dates;
 pub mod form;
+pub mod html;
 pub mod language;
 pub mod role;

@@ -2,6 +2,7 @@
 //! written in markdown and stored with their sanitised HTML, edits kept as revisions.
 pub mod markup;
 pub mod moderation;
+pub mod search;
 pub mod service;
 pub mod store;
 
