@@ -83,6 +83,10 @@ pub fn build(state: AppState) -> Router {
             "/admin/certificates.csv",
             get(certificates::http::csv_download),
         )
+        .route(
+            "/forum/practices.atom",
+            get(guildhall_app::server::forum::feed::practices),
+        )
         .leptos_routes_with_context(
             &state,
             generate_route_list(App),

@@ -677,3 +677,39 @@ async fn search_finds_titles_bodies_and_practice_fields_with_marked_matches() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn best_practices_have_an_atom_feed_without_hidden_ones() {
+    on_each_backend(prolific(), |app| async move {
+        {
+            let mut ana = app.signed_in("Ana", "ana@example.si", Role::Member).await;
+            accept(&mut ana).await;
+            for (title, result) in [("Smile & greet", "Fewer <complaints>"), ("Second practice", "Shorter queues")] {
+                let res = ana
+                    .api(
+                        "/api/forum/create_thread",
+                        &[("category", "service-quality"), ("kind", "practice"), ("title", title), ("body", ""), ("situation", "A busy shop."), ("practice", "We greet."), ("result", result)],
+                    )
+                    .await;
+                assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            }
+            discussion(&mut ana, "Just a discussion", "Not a practice").await;
+            sqlx::query("UPDATE forum_posts SET hidden_at = 1 WHERE thread_id = (SELECT id FROM forum_threads WHERE title = 'Second practice')")
+                .execute(&app.pool)
+                .await
+                .unwrap();
+            let feed = app.client().get("/forum/practices.atom").await;
+            assert_eq!(feed.status, StatusCode::OK);
+            assert!(feed.headers["content-type"].to_str().unwrap().starts_with("application/atom+xml"));
+            assert!(feed.body.starts_with("<?xml"));
+            assert!(feed.body.contains("<title>Smile &amp; greet</title>"), "{}", feed.body);
+            assert!(feed.body.contains("Fewer &amp;lt;complaints&amp;gt;"), "{}", feed.body);
+            assert!(!feed.body.contains("Second practice"), "hidden practices stay out");
+            assert!(!feed.body.contains("Just a discussion"));
+            assert!(!feed.body.contains("Ana"), "no member names");
+            assert_eq!(feed.body.matches("<entry>").count(), 1);
+        }
+        app
+    })
+    .await;
+}

@@ -172,7 +172,10 @@ pub fn PracticesPage() -> impl IntoView {
             </div>
             <button type="submit" class="button">{td_string!(locale, admin_certificates_filter)}</button>
         </form>
-        <p class="actions"><a class="button" href="/forum/new?kind=practice">{td_string!(locale, forum_new_practice)}</a></p>
+        <p class="actions">
+            <a class="button" href="/forum/new?kind=practice">{td_string!(locale, forum_new_practice)}</a>
+            <a class="button button-secondary" href="/forum/practices.atom" type="application/atom+xml">{td_string!(locale, forum_feed)}</a>
+        </p>
         <ThreadList listing base="/forum/practices".to_owned() catalogue=catalogue.clone() />
     }
     .into_any()
