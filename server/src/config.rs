@@ -238,6 +238,17 @@ pub enum DemoCommand {
         #[arg(long, default_value = "en")]
         language: String,
     },
+    /// Fill the forum with THREADS threads and POSTS posts in all, written by the demo
+    /// members (create them first), who accept the code of conduct. For load tests.
+    Forum {
+        #[arg(long, default_value_t = 10_000)]
+        threads: u64,
+        #[arg(long, default_value_t = 100_000)]
+        posts: u64,
+        /// Authors are the members whose email starts with this.
+        #[arg(long, default_value = "member")]
+        email_prefix: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

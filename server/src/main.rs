@@ -118,6 +118,35 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             email_prefix,
             language,
         }) => create_demo_members(&config, count, &password, &email_prefix, &language).await,
+        Command::Demo(guildhall_server::config::DemoCommand::Forum {
+            threads,
+            posts,
+            email_prefix,
+        }) => {
+            let catalogue = Catalogue::load(&config.content_dir).map_err(|errors| {
+                print_content_errors(&errors);
+                "the content folder has errors"
+            })?;
+            let (pool, backend) = open_database(&config).await?;
+            let started = std::time::Instant::now();
+            let seeded = guildhall_app::server::forum::demo::seed(
+                &pool,
+                backend,
+                &catalogue,
+                &email_prefix,
+                threads,
+                posts,
+                db::now(),
+            )
+            .await?;
+            println!(
+                "{} threads and {} posts written in {:.1} s.",
+                seeded.threads,
+                seeded.posts,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Certificates(command) => manage_certificates(&config, command).await,
     }
 }

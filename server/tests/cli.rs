@@ -291,3 +291,17 @@ fn certificates_are_issued_and_revoked_from_the_command_line() {
     let again = guildhall(&["certificates", "revoke", &code, "--reason", "again"], &url, "");
     assert!(!again.status.success(), "a revoked certificate stays revoked once");
 }
+
+#[test]
+fn demo_forum_fills_threads_and_posts() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/guildhall.db", dir.path().display());
+    let none = guildhall(&["demo", "forum", "--threads", "2", "--posts", "4"], &url, "");
+    assert!(!none.status.success(), "no authors yet");
+    assert!(String::from_utf8_lossy(&none.stderr).contains("guildhall demo members"));
+    let members = guildhall(&["demo", "members", "--count", "3", "--password", "a long and private phrase"], &url, "");
+    assert!(members.status.success());
+    let out = guildhall(&["demo", "forum", "--threads", "5", "--posts", "23"], &url, "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("5 threads and 23 posts"), "{}", String::from_utf8_lossy(&out.stdout));
+}

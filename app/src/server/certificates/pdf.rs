@@ -52,7 +52,7 @@ pub enum PdfError {
     Write(String),
 }
 
-/// Parsed once; `render` clones it (the glyph data is shared, not copied).
+/// Parsed once, not per certificate.
 static FONT: LazyLock<Option<ParsedFont>> = LazyLock::new(|| {
     let bytes = include_bytes!("../../../assets/fonts/DejaVuSerif.ttf");
     ParsedFont::from_bytes(bytes, 0, &mut Vec::new())

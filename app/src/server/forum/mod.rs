@@ -1,5 +1,6 @@
 //! The forum: threads (discussions and best practices) in the content's categories, posts
 //! written in markdown and stored with their sanitised HTML, edits kept as revisions.
+pub mod demo;
 pub mod feed;
 pub mod markup;
 pub mod moderation;
