@@ -713,3 +713,47 @@ async fn best_practices_have_an_atom_feed_without_hidden_ones() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn moderators_pin_and_lock_threads_from_the_thread_page() {
+    on_each_backend(prolific(), |app| async move {
+        {
+            let mut ana = app.signed_in("Ana", "ana@example.si", Role::Member).await;
+            let mut molly = app.signed_in("Molly", "molly@example.org", Role::Moderator).await;
+            accept(&mut ana).await;
+            let first = discussion(&mut ana, "Older thread", "First").await;
+            let second = discussion(&mut ana, "Newer thread", "Second").await;
+            let page = ana.get(&format!("/forum/t/{first}")).await;
+            assert!(!page.body.contains("data-test=\"moderator-tools\""));
+            let page = molly.get(&format!("/forum/t/{first}")).await;
+            assert!(page.body.contains("data-test=\"moderator-tools\""), "{}", page.body);
+
+            let refused = ana.api("/api/forum/pin", &[("thread", &first.to_string()), ("pinned", "1")]).await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN);
+            molly.api("/api/forum/pin", &[("thread", &first.to_string()), ("pinned", "1")]).await;
+            let list = ana.get("/forum/c/service-quality").await;
+            let (older, newer) = (list.body.find("Older thread").unwrap(), list.body.find("Newer thread").unwrap());
+            assert!(older < newer, "pinned first");
+            assert!(list.body.contains("Pinned"));
+
+            let opening: i64 = sqlx::query_scalar("SELECT id FROM forum_posts WHERE thread_id = $1 AND number = 1")
+                .bind(second)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            let locked = molly
+                .submit(
+                    "/api/forum/moderate",
+                    &format!("/forum/t/{second}"),
+                    &[("post", &opening.to_string()), ("action", "lock"), ("clause", "clause-6-1"), ("reason", "Off topic"), ("next", &format!("/forum/t/{second}"))],
+                )
+                .await;
+            assert_eq!(locked.location(), format!("/forum/t/{second}"));
+            let page = ana.get(&format!("/forum/t/{second}")).await;
+            assert!(page.body.contains("data-test=\"locked\""), "{}", page.body);
+            assert!(!page.body.contains("data-test=\"reply-form\""));
+        }
+        app
+    })
+    .await;
+}

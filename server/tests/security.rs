@@ -80,6 +80,7 @@ const SERVER_FUNCTIONS: &[(&str, Access, &str)] = &[
         "post=1&action=hide&clause=clause-6-2&reason=spam",
     ),
     ("/api/notifications/read", Access::Member, ""),
+    ("/api/forum/pin", Access::Moderator, "thread=1&pinned=1"),
     (
         "/api/certificates/issue",
         Access::Admin,

@@ -318,6 +318,7 @@ pub async fn moderate(
     clause: String,
     reason: String,
     days: Option<i64>,
+    next: Option<String>,
 ) -> Result<(), ApiError> {
     use crate::api::ErrorCode;
     use crate::domain::role::Role;
@@ -344,7 +345,10 @@ pub async fn moderate(
     }
     .await;
     let form = format!("moderate-{post}");
-    request::finish_form(outcome, &form, &keep, &format!("/moderation?done={post}")).await
+    let next = next
+        .filter(|n| crate::api::accounts::is_local_path(n))
+        .unwrap_or_else(|| format!("/moderation?done={post}"));
+    request::finish_form(outcome, &form, &keep, &next).await
 }
 
 /// Members: mark every notification read.
@@ -360,4 +364,21 @@ pub async fn mark_notifications_read() -> Result<(), ApiError> {
     }
     .await;
     request::finish_form(outcome, "notifications", &[], "/notifications").await
+}
+
+/// Moderators and admins: pin a thread to the top of its category, or unpin it.
+#[server(endpoint = "forum/pin", prefix = "/api")]
+pub async fn pin_thread(thread: i64, pinned: Option<String>) -> Result<(), ApiError> {
+    use crate::domain::role::Role;
+    use crate::server::forum::{self, store};
+    use crate::server::request;
+    let outcome = async {
+        let moderator = request::require_role(Role::Moderator)?;
+        let pinned = pinned.is_some_and(|v| v == "1" || v == "on" || v == "true");
+        store::set_pinned(&request::pool()?, thread, pinned).await?;
+        tracing::info!(moderator = moderator.id, thread, pinned, "thread pinned");
+        Ok(())
+    }
+    .await;
+    request::finish_form(outcome, "pin", &[], &forum::thread_url(thread, 1)).await
 }

@@ -5,7 +5,7 @@ use leptos_i18n::Locale as _;
 use leptos_i18n::td_string;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::forum::{CreateThread, DeletePost, EditPost, FlagPost, Reply};
+use crate::api::forum::{CreateThread, DeletePost, EditPost, FlagPost, Moderate, Reply};
 use crate::app::{use_locale, use_user};
 use crate::components::form::{FormAlert, last_error};
 use crate::components::page::{escape_text, PageTitle, load_once, redirect_to_sign_in, set_status};
@@ -391,6 +391,8 @@ pub fn NewThreadPage() -> impl IntoView {
 
 struct ThreadData {
     thread: ThreadSummary,
+    /// The opening post's id: moderation of the whole thread goes through it.
+    opening: i64,
     posts: Vec<Post>,
     last_number: i64,
     accepted: bool,
@@ -414,7 +416,9 @@ pub fn ThreadPage() -> impl IntoView {
             let pool = request::pool().ok()?;
             let load = async {
                 let Some(thread) = store::thread(&pool, id).await? else { return Ok(None) };
+                let opening = store::opening_post(&pool, id).await?;
                 Ok::<_, sqlx::Error>(Some(ThreadData {
+                    opening,
                     posts: store::posts(&pool, id, page, request::current_user().map_or(0, |u| u.id), crate::server::db::now()).await?,
                     last_number: store::last_number(&pool, id).await?,
                     accepted: accepted_current(&catalogue).await,
@@ -428,6 +432,7 @@ pub fn ThreadPage() -> impl IntoView {
     let reply_error = last_error(ServerAction::<Reply>::new());
     let edit_error = last_error(ServerAction::<EditPost>::new());
     let delete_error = last_error(ServerAction::<DeletePost>::new());
+    let moderate_error = last_error(ServerAction::<Moderate>::new());
     let me = use_user().map(|u| u.id);
     let moderator = use_user().is_some_and(|u| u.role >= crate::domain::role::Role::Moderator);
     let flagged = use_query_map().with_untracked(|q| q.get("flagged")).is_some();
@@ -496,10 +501,12 @@ pub fn ThreadPage() -> impl IntoView {
                     })}
                     <FormAlert error=edit_error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
                     <FormAlert error=delete_error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
+                    <FormAlert error=moderate_error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
                     <ol class="posts">
                         {data.posts.iter().map(|p| view! { <PostView post=p.clone() mine=me == Some(p.author_id) can_act=data.accepted moderator /> }).collect_view()}
                     </ol>
                     <Pager page pages link=prev next />
+                    {moderator.then(|| view! { <ModeratorTools thread=thread.clone() opening=data.opening catalogue=catalogue.clone() /> })}
                     {reply}
                 }.into_any()
             })}}
@@ -584,6 +591,54 @@ fn PostView(post: Post, mine: bool, can_act: bool, moderator: bool) -> impl Into
         </li>
     }
     .into_any()
+}
+
+/// Moderators' controls for a whole thread: pin, and lock or unlock citing a clause.
+#[component]
+fn ModeratorTools(thread: ThreadSummary, opening: i64, catalogue: std::sync::Arc<Catalogue>) -> impl IntoView {
+    let locale = use_locale();
+    let lang = locale.as_str();
+    let (pin_value, pin_label) = if thread.pinned {
+        ("", td_string!(locale, forum_unpin))
+    } else {
+        ("1", td_string!(locale, forum_pin))
+    };
+    let (action, lock_label) = if thread.locked {
+        ("unlock", td_string!(locale, moderation_action_unlock))
+    } else {
+        ("lock", td_string!(locale, moderation_action_lock))
+    };
+    let clauses = catalogue
+        .code_of_conduct()
+        .map(|c| c.clauses(lang).map(|c| (c.id.clone(), c.title.clone())).collect::<Vec<_>>())
+        .unwrap_or_default();
+    view! {
+        <section class="card" aria-labelledby="moderator-tools" data-test="moderator-tools">
+            <h2 id="moderator-tools">{td_string!(locale, nav_moderation)}</h2>
+            <form method="post" action="/api/forum/pin" class="inline-form">
+                <input type="hidden" name="thread" value=thread.id />
+                {(!pin_value.is_empty()).then(|| view! { <input type="hidden" name="pinned" value=pin_value /> })}
+                <button type="submit" class="button button-secondary" data-test="pin">{pin_label}</button>
+            </form>
+            <form method="post" action="/api/forum/moderate" class="stack" data-test="lock-form">
+                <input type="hidden" name="post" value=opening />
+                <input type="hidden" name="action" value=action />
+                <input type="hidden" name="next" value=forum::thread_url(thread.id, 1) />
+                <div class="field">
+                    <label for="field-lock-clause">{td_string!(locale, forum_clause)}</label>
+                    <select id="field-lock-clause" name="clause" required=true>
+                        <option value="">{td_string!(locale, forum_choose_clause)}</option>
+                        {clauses.into_iter().map(|(id, title)| view! { <option value=id>{title}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="field-lock-reason">{td_string!(locale, admin_certificates_reason)}</label>
+                    <input id="field-lock-reason" name="reason" type="text" required=true maxlength=500 />
+                </div>
+                <button type="submit" class="button button-secondary">{lock_label}</button>
+            </form>
+        </section>
+    }
 }
 
 /// `clause-3-2` as people cite it: `3.2`.

@@ -405,6 +405,14 @@ pub async fn posts(
     rows.iter().map(post_from_row).collect()
 }
 
+/// The id of the thread's opening post.
+pub async fn opening_post(pool: &AnyPool, thread: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM forum_posts WHERE thread_id = $1 AND number = 1")
+        .bind(thread)
+        .fetch_one(pool)
+        .await
+}
+
 /// How many posts the thread has ever had (its last post's number).
 pub async fn last_number(pool: &AnyPool, thread: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) FROM forum_posts WHERE thread_id = $1")
@@ -511,4 +519,18 @@ pub async fn category_activity(pool: &AnyPool) -> Result<Vec<(String, i64, Optio
     rows.iter()
         .map(|r| Ok((r.try_get("category")?, r.try_get("threads")?, r.try_get("latest")?)))
         .collect()
+}
+
+/// Pins a thread to the top of its category, or unpins it.
+pub async fn set_pinned(pool: &AnyPool, thread: i64, pinned: bool) -> Result<(), AppError> {
+    let done = sqlx::query("UPDATE forum_threads SET pinned = $1 WHERE id = $2 AND deleted_at IS NULL")
+        .bind(i64::from(pinned))
+        .bind(thread)
+        .execute(pool)
+        .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(ErrorCode::NotFound.into())
+    }
 }
