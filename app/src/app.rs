@@ -8,8 +8,8 @@ use crate::api::accounts::UserView;
 use crate::components::layout::Layout;
 use crate::i18n::Locale;
 use crate::routes::{
-    account, admin, admin_certificates, auth, certificates, conduct, forum, home, moderation, not_found,
-    quiz, training, verify,
+    account, admin, admin_certificates, auth, certificates, conduct, forum, home, moderation,
+    not_found, quiz, training, verify,
 };
 
 /// The language of this request, as `identify` resolved it on the server.

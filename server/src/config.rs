@@ -118,11 +118,21 @@ pub struct Config {
     pub quiz_cooldown_seconds: Option<u64>,
 
     /// Forum posts (threads and replies) one member may write in ten minutes.
-    #[arg(long, env = "GUILDHALL_POSTS_PER_10_MINUTES", default_value_t = 20, global = true)]
+    #[arg(
+        long,
+        env = "GUILDHALL_POSTS_PER_10_MINUTES",
+        default_value_t = 20,
+        global = true
+    )]
     pub posts_per_10_minutes: i64,
 
     /// Distinct members' flags that hide a post until a moderator has reviewed it.
-    #[arg(long, env = "GUILDHALL_FLAGS_TO_HIDE", default_value_t = 3, global = true)]
+    #[arg(
+        long,
+        env = "GUILDHALL_FLAGS_TO_HIDE",
+        default_value_t = 3,
+        global = true
+    )]
     pub flags_to_hide: i64,
 
     /// The association named on certificates.

@@ -10,12 +10,12 @@ use guildhall_app::domain::role::Role;
 use guildhall_app::i18n::Locale;
 use guildhall_app::server::AppError;
 use guildhall_app::server::accounts::{self, NewAccount};
+use guildhall_app::server::certificates::{self, Actor};
 use guildhall_app::server::content::{Catalogue, Content, ContentError, last_modified};
 use guildhall_app::server::db::{self, Backend};
 use guildhall_app::server::quiz;
 use guildhall_app::server::rate_limit;
 use guildhall_app::server::sessions::SqlSessionStore;
-use guildhall_app::server::certificates::{self, Actor};
 use guildhall_server::config::{
     AdminCommand, CertificatesCommand, Cli, Command, Config, ContentCommand, LogFormat,
 };
@@ -83,10 +83,16 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 let quizzes = catalogue.modules().iter().filter_map(|m| m.quiz.as_ref());
                 let (quiz_count, questions) =
                     quizzes.fold((0, 0), |(n, q), quiz| (n + 1, q + quiz.questions.len()));
-                let code = catalogue.code_of_conduct().map_or("no code of conduct".to_owned(), |c| {
-                    let clauses = c.clauses("en").count();
-                    format!("code of conduct version {} with {clauses} clauses", c.version)
-                });
+                let code =
+                    catalogue
+                        .code_of_conduct()
+                        .map_or("no code of conduct".to_owned(), |c| {
+                            let clauses = c.clauses("en").count();
+                            format!(
+                                "code of conduct version {} with {clauses} clauses",
+                                c.version
+                            )
+                        });
                 println!(
                     "{}: {} modules in {translations} files, {quiz_count} quizzes with {questions} questions, certificate programmes: {}, {code}, forum categories: {}; no problems found",
                     config.content_dir.display(),

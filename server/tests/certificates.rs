@@ -3,10 +3,10 @@
 mod common;
 
 use axum::http::StatusCode;
-use sqlx::Row;
 use common::{TestApp, on_each_backend};
 use guildhall_app::domain::role::Role;
 use guildhall_app::server::Settings;
+use sqlx::Row;
 
 /// Records a passed attempt directly: the quiz flow itself is tested in quiz.rs.
 async fn pass_quiz(app: &TestApp, email: &str, module: &str) {
@@ -165,9 +165,7 @@ async fn certificates_of(app: &TestApp, email: &str) -> Vec<(i64, String)> {
     .fetch_all(&app.pool)
     .await
     .unwrap();
-    rows.iter()
-        .map(|r| (r.get("id"), r.get("code")))
-        .collect()
+    rows.iter().map(|r| (r.get("id"), r.get("code"))).collect()
 }
 
 fn dashed(code: &str) -> String {
@@ -202,10 +200,16 @@ async fn an_admin_issues_from_the_queue_and_anyone_verifies_the_pdf() {
             let email = "lucja@example.pl";
             let name = "Łucja Żółkiewska-Świątek";
             let mut member = app.signed_in(name, email, Role::Member).await;
-            let mut admin = app.signed_in("Ada Admin", "ada@example.org", Role::Admin).await;
+            let mut admin = app
+                .signed_in("Ada Admin", "ada@example.org", Role::Admin)
+                .await;
 
             let page = admin.get("/admin/certificates").await;
-            assert!(page.body.contains("data-test=\"queue-empty\""), "{}", page.body);
+            assert!(
+                page.body.contains("data-test=\"queue-empty\""),
+                "{}",
+                page.body
+            );
 
             pass_all(&app, email).await;
             let page = admin.get("/admin/certificates").await;
@@ -220,8 +224,16 @@ async fn an_admin_issues_from_the_queue_and_anyone_verifies_the_pdf() {
                 .await;
             assert_eq!(issued.status, StatusCode::FOUND, "{}", issued.body);
             let summary = admin.get(issued.location()).await;
-            assert!(summary.body.contains("data-test=\"issue-summary\""), "{}", summary.body);
-            assert!(summary.body.contains("Issued 1 certificates"), "{}", summary.body);
+            assert!(
+                summary.body.contains("data-test=\"issue-summary\""),
+                "{}",
+                summary.body
+            );
+            assert!(
+                summary.body.contains("Issued 1 certificates"),
+                "{}",
+                summary.body
+            );
             let certificates = certificates_of(&app, email).await;
             assert_eq!(certificates.len(), 1);
             let (certificate_id, code) = certificates[0].clone();
@@ -229,7 +241,11 @@ async fn an_admin_issues_from_the_queue_and_anyone_verifies_the_pdf() {
 
             // Issued once: the queue is empty, and a second issue is refused.
             let page = admin.get("/admin/certificates").await;
-            assert!(page.body.contains("data-test=\"queue-empty\""), "{}", page.body);
+            assert!(
+                page.body.contains("data-test=\"queue-empty\""),
+                "{}",
+                page.body
+            );
             let again = admin
                 .api(
                     "/api/certificates/issue",
@@ -254,7 +270,10 @@ async fn an_admin_issues_from_the_queue_and_anyone_verifies_the_pdf() {
             let text = pdf_text(&pdf.bytes);
             assert!(text.contains(name), "{text}");
             assert!(text.contains(&dashed(&code)), "{text}");
-            assert!(text.contains(&format!("/verify/{}", dashed(&code))), "{text}");
+            assert!(
+                text.contains(&format!("/verify/{}", dashed(&code))),
+                "{text}"
+            );
             let again = member
                 .get(&format!("/certificates/{certificate_id}/certificate.pdf"))
                 .await;
@@ -273,7 +292,11 @@ async fn an_admin_issues_from_the_queue_and_anyone_verifies_the_pdf() {
             assert_eq!(redirect.status, StatusCode::FOUND);
             assert_eq!(redirect.location(), format!("/verify/{}", dashed(&code)));
             let bad = visitor.get("/verify?code=not-a-code").await;
-            assert!(bad.body.contains("data-test=\"form-error\""), "{}", bad.body);
+            assert!(
+                bad.body.contains("data-test=\"form-error\""),
+                "{}",
+                bad.body
+            );
             assert!(bad.body.contains("value=\"not-a-code\""), "typed text kept");
             let unknown = visitor.get("/verify/AAAA-BBBB-CCCC-DDDD").await;
             assert_eq!(unknown.status, StatusCode::NOT_FOUND);
@@ -283,17 +306,31 @@ async fn an_admin_issues_from_the_queue_and_anyone_verifies_the_pdf() {
             let check = format!("/verify/{}/check", dashed(&code));
             let answer = visitor.upload(&check, "pdf", &pdf.bytes).await;
             assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-            let page = visitor.get(answer.location().split('#').next().unwrap()).await;
-            assert!(page.body.contains("data-test=\"pdf-match\""), "{}", page.body);
+            let page = visitor
+                .get(answer.location().split('#').next().unwrap())
+                .await;
+            assert!(
+                page.body.contains("data-test=\"pdf-match\""),
+                "{}",
+                page.body
+            );
             let mut edited = pdf.bytes.clone();
             let at = edited.len() / 2;
             edited[at] ^= 1;
             let answer = visitor.upload(&check, "pdf", &edited).await;
-            let page = visitor.get(answer.location().split('#').next().unwrap()).await;
-            assert!(page.body.contains("data-test=\"pdf-mismatch\""), "{}", page.body);
+            let page = visitor
+                .get(answer.location().split('#').next().unwrap())
+                .await;
+            assert!(
+                page.body.contains("data-test=\"pdf-mismatch\""),
+                "{}",
+                page.body
+            );
             assert!(!page.body.contains("data-test=\"pdf-match\""));
             // The answer is shown once, and a link cannot claim a match.
-            let page = visitor.get(&format!("/verify/{}?match=1", dashed(&code))).await;
+            let page = visitor
+                .get(&format!("/verify/{}?match=1", dashed(&code)))
+                .await;
             assert!(!page.body.contains("data-test=\"pdf-match\""));
         }
         app
@@ -307,48 +344,74 @@ async fn revocation_shows_at_once_and_a_reissue_supersedes() {
         {
             let email = "jiri@example.cz";
             let mut member = app.signed_in("Jiri Cermak", email, Role::Member).await;
-            let mut admin = app.signed_in("Ada Admin", "ada@example.org", Role::Admin).await;
+            let mut admin = app
+                .signed_in("Ada Admin", "ada@example.org", Role::Admin)
+                .await;
             pass_all(&app, email).await;
             let id = user_id(&app, email).await.to_string();
             admin
-                .api("/api/certificates/issue", &[("programme", "service-excellence"), ("members[]", &id)])
+                .api(
+                    "/api/certificates/issue",
+                    &[("programme", "service-excellence"), ("members[]", &id)],
+                )
                 .await;
             let (first, first_code) = certificates_of(&app, email).await[0].clone();
 
             // The member corrects their name; the admin reissues with a reason.
             let saved = member
-                .api("/api/update_profile", &[("name", "Jiří Čermák"), ("language", "cs")])
+                .api(
+                    "/api/update_profile",
+                    &[("name", "Jiří Čermák"), ("language", "cs")],
+                )
                 .await;
             assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
             let no_reason = admin
-                .submit("/api/certificates/reissue", "/admin/certificates/1", &[("id", &first.to_string()), ("reason", "  ")])
+                .submit(
+                    "/api/certificates/reissue",
+                    "/admin/certificates/1",
+                    &[("id", &first.to_string()), ("reason", "  ")],
+                )
                 .await;
             assert_eq!(no_reason.status, StatusCode::FOUND);
             let page = admin.get(no_reason.location()).await;
             assert!(page.body.contains("Give a reason"), "{}", page.body);
             let reissued = admin
-                .api("/api/certificates/reissue", &[("id", &first.to_string()), ("reason", "Name corrected")])
+                .api(
+                    "/api/certificates/reissue",
+                    &[("id", &first.to_string()), ("reason", "Name corrected")],
+                )
                 .await;
             assert_eq!(reissued.status, StatusCode::OK, "{}", reissued.body);
             let (second, second_code) = certificates_of(&app, email).await[0].clone();
             assert_ne!(second, first);
 
             let mut visitor = app.client();
-            let old = visitor.get(&format!("/verify/{}", dashed(&first_code))).await;
-            assert!(old.body.contains("data-status=\"superseded\""), "{}", old.body);
-            let new = visitor.get(&format!("/verify/{}", dashed(&second_code))).await;
+            let old = visitor
+                .get(&format!("/verify/{}", dashed(&first_code)))
+                .await;
+            assert!(
+                old.body.contains("data-status=\"superseded\""),
+                "{}",
+                old.body
+            );
+            let new = visitor
+                .get(&format!("/verify/{}", dashed(&second_code)))
+                .await;
             assert!(new.body.contains("data-status=\"valid\""));
             assert!(new.body.contains("Jiří Čermák"), "{}", new.body);
-            let pdf = member.get(&format!("/certificates/{second}/certificate.pdf")).await;
+            let pdf = member
+                .get(&format!("/certificates/{second}/certificate.pdf"))
+                .await;
             let text = pdf_text(&pdf.bytes);
             assert!(text.contains("Jiří Čermák"), "{text}");
             // Same dates as the first, written as in Czech, the holder's language.
             let (issued, expires): (i64, i64) = {
-                let row = sqlx::query("SELECT issued_at, expires_at FROM certificates WHERE id = $1")
-                    .bind(first)
-                    .fetch_one(&app.pool)
-                    .await
-                    .unwrap();
+                let row =
+                    sqlx::query("SELECT issued_at, expires_at FROM certificates WHERE id = $1")
+                        .bind(first)
+                        .fetch_one(&app.pool)
+                        .await
+                        .unwrap();
                 (row.get("issued_at"), row.get("expires_at"))
             };
             for day in [issued, expires] {
@@ -358,37 +421,73 @@ async fn revocation_shows_at_once_and_a_reissue_supersedes() {
 
             // A superseded certificate can be neither reissued nor revoked.
             let refused = admin
-                .api("/api/certificates/revoke", &[("id", &first.to_string()), ("reason", "x")])
+                .api(
+                    "/api/certificates/revoke",
+                    &[("id", &first.to_string()), ("reason", "x")],
+                )
                 .await;
             assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
 
             let revoked = admin
-                .api("/api/certificates/revoke", &[("id", &second.to_string()), ("reason", "Issued in error")])
+                .api(
+                    "/api/certificates/revoke",
+                    &[("id", &second.to_string()), ("reason", "Issued in error")],
+                )
                 .await;
             assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
-            let page = visitor.get(&format!("/verify/{}", dashed(&second_code))).await;
-            assert!(page.body.contains("data-status=\"revoked\""), "{}", page.body);
+            let page = visitor
+                .get(&format!("/verify/{}", dashed(&second_code)))
+                .await;
+            assert!(
+                page.body.contains("data-status=\"revoked\""),
+                "{}",
+                page.body
+            );
             let twice = admin
-                .api("/api/certificates/revoke", &[("id", &second.to_string()), ("reason", "again")])
+                .api(
+                    "/api/certificates/revoke",
+                    &[("id", &second.to_string()), ("reason", "again")],
+                )
                 .await;
             assert_eq!(twice.status, StatusCode::CONFLICT);
 
             // Who, when and why, on the admin page.
             let page = admin.get(&format!("/admin/certificates/{second}")).await;
             assert!(page.body.contains("Issued in error"), "{}", page.body);
-            assert!(page.body.contains("Ada Admin &lt;ada@example.org&gt;") || page.body.contains("Ada Admin <ada@example.org>"), "{}", page.body);
+            assert!(
+                page.body.contains("Ada Admin &lt;ada@example.org&gt;")
+                    || page.body.contains("Ada Admin <ada@example.org>"),
+                "{}",
+                page.body
+            );
             let page = admin.get(&format!("/admin/certificates/{first}")).await;
             assert!(page.body.contains("Name corrected"), "{}", page.body);
-            assert!(!page.body.contains("data-test=\"revoke\""), "no actions on a superseded certificate");
+            assert!(
+                !page.body.contains("data-test=\"revoke\""),
+                "no actions on a superseded certificate"
+            );
 
             // After a revocation only new passes make the member eligible again.
             let page = admin.get("/admin/certificates").await;
-            assert!(page.body.contains("data-test=\"queue-empty\""), "{}", page.body);
+            assert!(
+                page.body.contains("data-test=\"queue-empty\""),
+                "{}",
+                page.body
+            );
 
             // The list filters by status, and its CSV follows.
             let page = admin.get("/admin/certificates?status=revoked").await;
-            assert!(page.body.contains(&format!("/admin/certificates/{second}\"")), "{}", page.body);
-            assert!(!page.body.contains(&format!("/admin/certificates/{first}\"")));
+            assert!(
+                page.body
+                    .contains(&format!("/admin/certificates/{second}\"")),
+                "{}",
+                page.body
+            );
+            assert!(
+                !page
+                    .body
+                    .contains(&format!("/admin/certificates/{first}\""))
+            );
             let csv = admin.get("/admin/certificates.csv?status=superseded").await;
             assert_eq!(csv.status, StatusCode::OK);
             assert!(csv.body.contains(&dashed(&first_code)), "{}", csv.body);
@@ -405,14 +504,19 @@ async fn renewal_needs_the_quizzes_again_and_runs_on_from_the_old_expiry() {
         {
             let email = "karlis@example.lv";
             let mut member = app.signed_in("Kārlis Ēriņš", email, Role::Member).await;
-            let mut admin = app.signed_in("Ada Admin", "ada@example.org", Role::Admin).await;
+            let mut admin = app
+                .signed_in("Ada Admin", "ada@example.org", Role::Admin)
+                .await;
             let long_ago = now() - 700 * 86_400;
             for module in MODULES {
                 pass_quiz_at(&app, email, module, long_ago).await;
             }
             let id = user_id(&app, email).await.to_string();
             admin
-                .api("/api/certificates/issue", &[("programme", "service-excellence"), ("members[]", &id)])
+                .api(
+                    "/api/certificates/issue",
+                    &[("programme", "service-excellence"), ("members[]", &id)],
+                )
                 .await;
             let (old, _) = certificates_of(&app, email).await[0].clone();
             let page = member.get("/certificates").await;
@@ -430,10 +534,21 @@ async fn renewal_needs_the_quizzes_again_and_runs_on_from_the_old_expiry() {
                 .execute(&app.pool)
                 .await
                 .unwrap();
-            let page = app.client().get(&format!("/verify/{}", dashed(&code))).await;
-            assert!(page.body.contains("data-status=\"expired\""), "{}", page.body);
+            let page = app
+                .client()
+                .get(&format!("/verify/{}", dashed(&code)))
+                .await;
+            assert!(
+                page.body.contains("data-status=\"expired\""),
+                "{}",
+                page.body
+            );
             let page = member.get("/certificates").await;
-            assert!(page.body.contains("data-test=\"renewal-invitation\""), "{}", page.body);
+            assert!(
+                page.body.contains("data-test=\"renewal-invitation\""),
+                "{}",
+                page.body
+            );
 
             // Thirty days before expiry: the member is invited to renew.
             let expires = now() + 30 * 86_400;
@@ -444,8 +559,16 @@ async fn renewal_needs_the_quizzes_again_and_runs_on_from_the_old_expiry() {
                 .await
                 .unwrap();
             let page = member.get("/certificates").await;
-            assert!(page.body.contains("data-test=\"renewal-invitation\""), "{}", page.body);
-            assert_eq!(page.body.matches("Take the quiz").count(), 5, "old passes do not count");
+            assert!(
+                page.body.contains("data-test=\"renewal-invitation\""),
+                "{}",
+                page.body
+            );
+            assert_eq!(
+                page.body.matches("Take the quiz").count(),
+                5,
+                "old passes do not count"
+            );
             let page = admin.get("/admin/certificates").await;
             assert!(page.body.contains("data-test=\"queue-empty\""));
 
@@ -453,26 +576,38 @@ async fn renewal_needs_the_quizzes_again_and_runs_on_from_the_old_expiry() {
             let page = admin.get("/admin/certificates").await;
             assert!(page.body.contains("Renewal"), "{}", page.body);
             admin
-                .api("/api/certificates/issue", &[("programme", "service-excellence"), ("members[]", &id)])
+                .api(
+                    "/api/certificates/issue",
+                    &[("programme", "service-excellence"), ("members[]", &id)],
+                )
                 .await;
             let all = certificates_of(&app, email).await;
             assert_eq!(all.len(), 2);
-            let new_expiry: i64 = sqlx::query_scalar("SELECT expires_at FROM certificates WHERE id = $1")
-                .bind(all[0].0)
-                .fetch_one(&app.pool)
-                .await
-                .unwrap();
+            let new_expiry: i64 =
+                sqlx::query_scalar("SELECT expires_at FROM certificates WHERE id = $1")
+                    .bind(all[0].0)
+                    .fetch_one(&app.pool)
+                    .await
+                    .unwrap();
             let days = (new_expiry - expires) / 86_400;
-            assert!((729..=732).contains(&days), "24 months after the old expiry, got {days} days");
-            let superseded: Option<i64> = sqlx::query_scalar("SELECT superseded_by FROM certificates WHERE id = $1")
-                .bind(old)
-                .fetch_one(&app.pool)
-                .await
-                .unwrap();
+            assert!(
+                (729..=732).contains(&days),
+                "24 months after the old expiry, got {days} days"
+            );
+            let superseded: Option<i64> =
+                sqlx::query_scalar("SELECT superseded_by FROM certificates WHERE id = $1")
+                    .bind(old)
+                    .fetch_one(&app.pool)
+                    .await
+                    .unwrap();
             assert_eq!(superseded, Some(all[0].0));
             // The whole history stays visible to the member.
             let page = member.get("/certificates").await;
-            assert!(page.body.contains("data-test=\"certificate-history\""), "{}", page.body);
+            assert!(
+                page.body.contains("data-test=\"certificate-history\""),
+                "{}",
+                page.body
+            );
         }
         app
     })
@@ -483,42 +618,78 @@ async fn renewal_needs_the_quizzes_again_and_runs_on_from_the_old_expiry() {
 async fn manual_issue_needs_a_reason_and_keeps_what_the_admin_typed() {
     on_each_backend(Settings::default(), |app| async move {
         {
-            let mut admin = app.signed_in("Ada Admin", "ada@example.org", Role::Admin).await;
-            app.signed_in("Žiga Šušteršič", "ziga@example.si", Role::Member).await;
+            let mut admin = app
+                .signed_in("Ada Admin", "ada@example.org", Role::Admin)
+                .await;
+            app.signed_in("Žiga Šušteršič", "ziga@example.si", Role::Member)
+                .await;
             let refused = admin
                 .submit(
                     "/api/certificates/issue_manual",
                     "/admin/certificates",
-                    &[("email", "ziga@example.si"), ("programme", "service-excellence"), ("reason", "")],
+                    &[
+                        ("email", "ziga@example.si"),
+                        ("programme", "service-excellence"),
+                        ("reason", ""),
+                    ],
                 )
                 .await;
             assert_eq!(refused.status, StatusCode::FOUND);
             let page = admin.get(refused.location()).await;
             assert!(page.body.contains("Give a reason"), "{}", page.body);
-            assert!(page.body.contains("value=\"ziga@example.si\""), "{}", page.body);
+            assert!(
+                page.body.contains("value=\"ziga@example.si\""),
+                "{}",
+                page.body
+            );
 
             // A kept reason is text, even one that tries to close its field.
-            let hostile = format!("</textarea><script>alert('reason')</script>{}", "x".repeat(500));
+            let hostile = format!(
+                "</textarea><script>alert('reason')</script>{}",
+                "x".repeat(500)
+            );
             let refused = admin
                 .submit(
                     "/api/certificates/issue_manual",
                     "/admin/certificates",
-                    &[("email", "ziga@example.si"), ("programme", "service-excellence"), ("reason", &hostile)],
+                    &[
+                        ("email", "ziga@example.si"),
+                        ("programme", "service-excellence"),
+                        ("reason", &hostile),
+                    ],
                 )
                 .await;
             let page = admin.get(refused.location()).await;
             assert!(page.body.contains("500 characters"), "{}", page.body);
-            assert!(page.body.contains("&lt;/textarea&gt;&lt;script&gt;"), "{}", page.body);
+            assert!(
+                page.body.contains("&lt;/textarea&gt;&lt;script&gt;"),
+                "{}",
+                page.body
+            );
             assert!(!page.body.contains("<script>alert('reason')"));
 
             let unknown = admin
-                .api("/api/certificates/issue_manual", &[("email", "nobody@example.si"), ("programme", "service-excellence"), ("reason", "Prior learning")])
+                .api(
+                    "/api/certificates/issue_manual",
+                    &[
+                        ("email", "nobody@example.si"),
+                        ("programme", "service-excellence"),
+                        ("reason", "Prior learning"),
+                    ],
+                )
                 .await;
             assert_eq!(unknown.status.as_u16(), 422, "{}", unknown.body);
             assert!(unknown.body.contains("No member has this email"));
 
             let issued = admin
-                .api("/api/certificates/issue_manual", &[("email", "ZIGA@example.si"), ("programme", "service-excellence"), ("reason", "Migrated from the 2019 register")])
+                .api(
+                    "/api/certificates/issue_manual",
+                    &[
+                        ("email", "ZIGA@example.si"),
+                        ("programme", "service-excellence"),
+                        ("reason", "Migrated from the 2019 register"),
+                    ],
+                )
                 .await;
             assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
             let id: i64 = issued.body.parse().unwrap();
@@ -526,7 +697,14 @@ async fn manual_issue_needs_a_reason_and_keeps_what_the_admin_typed() {
             assert!(page.body.contains("Migrated from the 2019 register"));
             assert!(page.body.contains("Issued by decision of the association"));
             let twice = admin
-                .api("/api/certificates/issue_manual", &[("email", "ziga@example.si"), ("programme", "service-excellence"), ("reason", "Again")])
+                .api(
+                    "/api/certificates/issue_manual",
+                    &[
+                        ("email", "ziga@example.si"),
+                        ("programme", "service-excellence"),
+                        ("reason", "Again"),
+                    ],
+                )
                 .await;
             assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
         }
@@ -541,23 +719,53 @@ async fn pdfs_and_admin_pages_are_for_their_owners_and_admins() {
         {
             let email = "ana@example.si";
             app.signed_in("Ana Novak", email, Role::Member).await;
-            let mut other = app.signed_in("Mallory", "mallory@example.com", Role::Member).await;
-            let mut moderator = app.signed_in("Molly", "molly@example.com", Role::Moderator).await;
-            let mut admin = app.signed_in("Ada Admin", "ada@example.org", Role::Admin).await;
+            let mut other = app
+                .signed_in("Mallory", "mallory@example.com", Role::Member)
+                .await;
+            let mut moderator = app
+                .signed_in("Molly", "molly@example.com", Role::Moderator)
+                .await;
+            let mut admin = app
+                .signed_in("Ada Admin", "ada@example.org", Role::Admin)
+                .await;
             admin
-                .api("/api/certificates/issue_manual", &[("email", email), ("programme", "service-excellence"), ("reason", "Prior learning")])
+                .api(
+                    "/api/certificates/issue_manual",
+                    &[
+                        ("email", email),
+                        ("programme", "service-excellence"),
+                        ("reason", "Prior learning"),
+                    ],
+                )
                 .await;
             let (id, _) = certificates_of(&app, email).await[0].clone();
             let path = format!("/certificates/{id}/certificate.pdf");
-            assert_eq!(app.client().get(&path).await.status, StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                app.client().get(&path).await.status,
+                StatusCode::UNAUTHORIZED
+            );
             assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND);
             assert_eq!(admin.get(&path).await.status, StatusCode::OK);
             for page in ["/admin/certificates", &format!("/admin/certificates/{id}")] {
-                assert_eq!(other.get(page).await.status, StatusCode::FORBIDDEN, "{page}");
-                assert_eq!(moderator.get(page).await.status, StatusCode::FORBIDDEN, "{page}");
+                assert_eq!(
+                    other.get(page).await.status,
+                    StatusCode::FORBIDDEN,
+                    "{page}"
+                );
+                assert_eq!(
+                    moderator.get(page).await.status,
+                    StatusCode::FORBIDDEN,
+                    "{page}"
+                );
             }
-            assert_eq!(other.get("/admin/certificates.csv").await.status, StatusCode::FORBIDDEN);
-            assert_eq!(app.client().get("/admin/certificates.csv").await.status, StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                other.get("/admin/certificates.csv").await.status,
+                StatusCode::FORBIDDEN
+            );
+            assert_eq!(
+                app.client().get("/admin/certificates.csv").await.status,
+                StatusCode::UNAUTHORIZED
+            );
         }
         app
     })
@@ -570,7 +778,9 @@ async fn parallel_issues_for_one_eligibility_issue_once() {
         {
             let email = "pia@example.si";
             app.signed_in("Pia", email, Role::Member).await;
-            let admin = app.signed_in("Ada Admin", "ada@example.org", Role::Admin).await;
+            let admin = app
+                .signed_in("Ada Admin", "ada@example.org", Role::Admin)
+                .await;
             pass_all(&app, email).await;
             let id = user_id(&app, email).await.to_string();
             let calls: Vec<_> = (0..6)
@@ -606,22 +816,40 @@ async fn guessing_codes_is_rate_limited_and_the_register_is_opt_in() {
         {
             let email = "ana@example.si";
             let mut member = app.signed_in("Ana Novak", email, Role::Member).await;
-            let mut admin = app.signed_in("Ada Admin", "ada@example.org", Role::Admin).await;
+            let mut admin = app
+                .signed_in("Ada Admin", "ada@example.org", Role::Admin)
+                .await;
             admin
-                .api("/api/certificates/issue_manual", &[("email", email), ("programme", "service-excellence"), ("reason", "Prior learning")])
+                .api(
+                    "/api/certificates/issue_manual",
+                    &[
+                        ("email", email),
+                        ("programme", "service-excellence"),
+                        ("reason", "Prior learning"),
+                    ],
+                )
                 .await;
             let (_, code) = certificates_of(&app, email).await[0].clone();
 
             let page = app.client().get("/certified").await;
-            assert!(!page.body.contains("Ana Novak"), "not listed without consent");
+            assert!(
+                !page.body.contains("Ana Novak"),
+                "not listed without consent"
+            );
             let saved = member
-                .submit("/api/certificates/register", "/certificates", &[("listed", "on")])
+                .submit(
+                    "/api/certificates/register",
+                    "/certificates",
+                    &[("listed", "on")],
+                )
                 .await;
             assert_eq!(saved.status, StatusCode::FOUND);
             let page = app.client().get("/certified").await;
             assert!(page.body.contains("Ana Novak"), "{}", page.body);
             assert!(page.body.contains(&dashed(&code)));
-            member.submit("/api/certificates/register", "/certificates", &[]).await;
+            member
+                .submit("/api/certificates/register", "/certificates", &[])
+                .await;
             let page = app.client().get("/certified").await;
             assert!(!page.body.contains("Ana Novak"));
 
@@ -636,7 +864,13 @@ async fn guessing_codes_is_rate_limited_and_the_register_is_opt_in() {
             assert!(!limited.body.contains("Ana Novak"));
             let mut other = app.client();
             other.ip = Some("198.51.100.7:4000".parse().unwrap());
-            assert_eq!(other.get(&format!("/verify/{}", dashed(&code))).await.status, StatusCode::OK);
+            assert_eq!(
+                other
+                    .get(&format!("/verify/{}", dashed(&code)))
+                    .await
+                    .status,
+                StatusCode::OK
+            );
         }
         app
     })

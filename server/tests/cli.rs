@@ -166,7 +166,10 @@ fn content_check_passes_on_the_real_content_and_names_file_and_line_otherwise() 
     );
     let summary = String::from_utf8_lossy(&ok.stdout);
     assert!(summary.contains("5 modules"), "{summary}");
-    assert!(summary.contains("code of conduct version 1 with 25 clauses"), "{summary}");
+    assert!(
+        summary.contains("code of conduct version 1 with 25 clauses"),
+        "{summary}"
+    );
     assert!(summary.contains("forum categories: 6"), "{summary}");
 
     let dir = tempfile::tempdir().unwrap();
@@ -247,14 +250,34 @@ fn certificates_are_issued_and_revoked_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/guildhall.db", dir.path().display());
     let created = guildhall(
-        &["demo", "members", "--count", "1", "--password", "a long and private phrase"],
+        &[
+            "demo",
+            "members",
+            "--count",
+            "1",
+            "--password",
+            "a long and private phrase",
+        ],
         &url,
         "",
     );
-    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
 
     let missing_reason = guildhall(
-        &["certificates", "issue", "--email", "member1@example.org", "--program", "service-excellence", "--reason", " "],
+        &[
+            "certificates",
+            "issue",
+            "--email",
+            "member1@example.org",
+            "--program",
+            "service-excellence",
+            "--reason",
+            " ",
+        ],
         &url,
         "",
     );
@@ -264,44 +287,126 @@ fn certificates_are_issued_and_revoked_from_the_command_line() {
     let pdf = dir.path().join("certificate.pdf");
     let issued = guildhall(
         &[
-            "certificates", "issue", "--email", "member1@example.org", "--program", "service-excellence",
-            "--reason", "Migrated from the earlier register", "--out", pdf.to_str().unwrap(),
+            "certificates",
+            "issue",
+            "--email",
+            "member1@example.org",
+            "--program",
+            "service-excellence",
+            "--reason",
+            "Migrated from the earlier register",
+            "--out",
+            pdf.to_str().unwrap(),
         ],
         &url,
         "",
     );
-    assert!(issued.status.success(), "{}", String::from_utf8_lossy(&issued.stderr));
+    assert!(
+        issued.status.success(),
+        "{}",
+        String::from_utf8_lossy(&issued.stderr)
+    );
     let code = String::from_utf8_lossy(&issued.stdout).trim().to_owned();
     assert_eq!(code.len(), 19, "XXXX-XXXX-XXXX-XXXX: {code}");
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
 
     let twice = guildhall(
-        &["certificates", "issue", "--email", "member1@example.org", "--program", "service-excellence", "--reason", "again"],
+        &[
+            "certificates",
+            "issue",
+            "--email",
+            "member1@example.org",
+            "--program",
+            "service-excellence",
+            "--reason",
+            "again",
+        ],
         &url,
         "",
     );
-    assert!(!twice.status.success(), "a valid certificate is not issued twice");
+    assert!(
+        !twice.status.success(),
+        "a valid certificate is not issued twice"
+    );
 
-    let unknown = guildhall(&["certificates", "revoke", "AAAA-BBBB-CCCC-DDDD", "--reason", "x"], &url, "");
+    let unknown = guildhall(
+        &[
+            "certificates",
+            "revoke",
+            "AAAA-BBBB-CCCC-DDDD",
+            "--reason",
+            "x",
+        ],
+        &url,
+        "",
+    );
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no certificate has the code"));
 
-    let revoked = guildhall(&["certificates", "revoke", &code.to_lowercase(), "--reason", "Issued in error"], &url, "");
-    assert!(revoked.status.success(), "{}", String::from_utf8_lossy(&revoked.stderr));
-    let again = guildhall(&["certificates", "revoke", &code, "--reason", "again"], &url, "");
-    assert!(!again.status.success(), "a revoked certificate stays revoked once");
+    let revoked = guildhall(
+        &[
+            "certificates",
+            "revoke",
+            &code.to_lowercase(),
+            "--reason",
+            "Issued in error",
+        ],
+        &url,
+        "",
+    );
+    assert!(
+        revoked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoked.stderr)
+    );
+    let again = guildhall(
+        &["certificates", "revoke", &code, "--reason", "again"],
+        &url,
+        "",
+    );
+    assert!(
+        !again.status.success(),
+        "a revoked certificate stays revoked once"
+    );
 }
 
 #[test]
 fn demo_forum_fills_threads_and_posts() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/guildhall.db", dir.path().display());
-    let none = guildhall(&["demo", "forum", "--threads", "2", "--posts", "4"], &url, "");
+    let none = guildhall(
+        &["demo", "forum", "--threads", "2", "--posts", "4"],
+        &url,
+        "",
+    );
     assert!(!none.status.success(), "no authors yet");
     assert!(String::from_utf8_lossy(&none.stderr).contains("guildhall demo members"));
-    let members = guildhall(&["demo", "members", "--count", "3", "--password", "a long and private phrase"], &url, "");
+    let members = guildhall(
+        &[
+            "demo",
+            "members",
+            "--count",
+            "3",
+            "--password",
+            "a long and private phrase",
+        ],
+        &url,
+        "",
+    );
     assert!(members.status.success());
-    let out = guildhall(&["demo", "forum", "--threads", "5", "--posts", "23"], &url, "");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("5 threads and 23 posts"), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = guildhall(
+        &["demo", "forum", "--threads", "5", "--posts", "23"],
+        &url,
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("5 threads and 23 posts"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }

@@ -18,7 +18,9 @@ fn prolific() -> Settings {
 }
 
 async fn accept(member: &mut Client<'_>) {
-    let res = member.api("/api/forum/accept_code", &[("version", "1")]).await;
+    let res = member
+        .api("/api/forum/accept_code", &[("version", "1")])
+        .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
 }
 
@@ -26,7 +28,12 @@ async fn discussion(member: &mut Client<'_>, title: &str, body: &str) -> i64 {
     let res = member
         .api(
             "/api/forum/create_thread",
-            &[("category", "service-quality"), ("kind", "discussion"), ("title", title), ("body", body)],
+            &[
+                ("category", "service-quality"),
+                ("kind", "discussion"),
+                ("title", title),
+                ("body", body),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
@@ -35,7 +42,10 @@ async fn discussion(member: &mut Client<'_>, title: &str, body: &str) -> i64 {
 
 async fn reply(member: &mut Client<'_>, thread: i64, body: &str) -> i64 {
     let res = member
-        .api("/api/forum/reply", &[("thread", &thread.to_string()), ("body", body)])
+        .api(
+            "/api/forum/reply",
+            &[("thread", &thread.to_string()), ("body", body)],
+        )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     res.body.parse().unwrap()
@@ -110,7 +120,9 @@ async fn members_accept_the_current_code_before_they_post() {
 async fn a_best_practice_linked_to_a_module_is_shown_there() {
     on_each_backend(Settings::default(), |app| async move {
         {
-            let mut member = app.signed_in("Jānis Bērziņš", "janis@example.lv", Role::Member).await;
+            let mut member = app
+                .signed_in("Jānis Bērziņš", "janis@example.lv", Role::Member)
+                .await;
             accept(&mut member).await;
             let fields = [
                 ("category", "service-quality"),
@@ -118,7 +130,10 @@ async fn a_best_practice_linked_to_a_module_is_shown_there() {
                 ("title", "Callback within the hour"),
                 ("body", ""),
                 ("situation", "Customers waited days for answers."),
-                ("practice", "We promised a **callback within one hour** and kept it."),
+                (
+                    "practice",
+                    "We promised a **callback within one hour** and kept it.",
+                ),
                 ("result", "Complaints halved in a quarter."),
                 ("modules[]", "service-quality"),
             ];
@@ -126,19 +141,29 @@ async fn a_best_practice_linked_to_a_module_is_shown_there() {
             // Preview: rendered, kept, not saved.
             let mut preview = fields.to_vec();
             preview.push(("preview", "1"));
-            let res = member.submit("/api/forum/create_thread", "/forum/new", &preview).await;
+            let res = member
+                .submit("/api/forum/create_thread", "/forum/new", &preview)
+                .await;
             assert_eq!(res.status, StatusCode::FOUND);
             let page = member.get(res.location().split('#').next().unwrap()).await;
             assert!(page.body.contains("data-test=\"preview\""), "{}", page.body);
-            assert!(page.body.contains("<strong>callback within one hour</strong>"));
+            assert!(
+                page.body
+                    .contains("<strong>callback within one hour</strong>")
+            );
             assert!(page.body.contains("Callback within the hour"), "title kept");
-            let threads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM forum_threads").fetch_one(&app.pool).await.unwrap();
+            let threads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM forum_threads")
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
             assert_eq!(threads, 0);
 
             // A missing field comes back with everything typed.
             let mut missing = fields.to_vec();
             missing.retain(|(k, _)| *k != "result");
-            let res = member.submit("/api/forum/create_thread", "/forum/new", &missing).await;
+            let res = member
+                .submit("/api/forum/create_thread", "/forum/new", &missing)
+                .await;
             let page = member.get(res.location()).await;
             assert!(page.body.contains("all three parts"), "{}", page.body);
             assert!(page.body.contains("Customers waited days for answers."));
@@ -147,16 +172,26 @@ async fn a_best_practice_linked_to_a_module_is_shown_there() {
             assert_eq!(res.status, StatusCode::OK, "{}", res.body);
             let thread: i64 = res.body.parse().unwrap();
             let page = member.get(&format!("/forum/t/{thread}")).await;
-            assert!(page.body.contains("data-test=\"practice-card\""), "{}", page.body);
+            assert!(
+                page.body.contains("data-test=\"practice-card\""),
+                "{}",
+                page.body
+            );
             assert!(page.body.contains("Complaints halved in a quarter."));
 
             let module = member.get("/training/service-quality?lang=en").await;
-            assert!(module.body.contains("Callback within the hour"), "{}", module.body);
+            assert!(
+                module.body.contains("Callback within the hour"),
+                "{}",
+                module.body
+            );
             let other = member.get("/training/service-operations?lang=en").await;
             assert!(!other.body.contains("Callback within the hour"));
             let list = member.get("/forum/practices?module=service-quality").await;
             assert!(list.body.contains("Callback within the hour"));
-            let list = member.get("/forum/practices?module=service-operations").await;
+            let list = member
+                .get("/forum/practices?module=service-operations")
+                .await;
             assert!(!list.body.contains("Callback within the hour"));
             let category = member.get("/forum/c/service-quality").await;
             assert!(category.body.contains("Callback within the hour"));
@@ -177,56 +212,109 @@ async fn replies_page_and_edits_keep_their_history() {
             let mut ben = app.signed_in("Ben", "ben@example.si", Role::Member).await;
             accept(&mut ana).await;
             accept(&mut ben).await;
-            let thread = discussion(&mut ana, "Queues at lunchtime", "How do you handle them?").await;
+            let thread =
+                discussion(&mut ana, "Queues at lunchtime", "How do you handle them?").await;
             let mut last = 0;
             for n in 1..=24 {
                 last = reply(&mut ben, thread, &format!("Reply number {n}")).await;
             }
             let first_page = ben.get(&format!("/forum/t/{thread}")).await;
             assert!(first_page.body.contains("Reply number 19"));
-            assert!(!first_page.body.contains("Reply number 20<"), "post 21 is on page 2");
+            assert!(
+                !first_page.body.contains("Reply number 20<"),
+                "post 21 is on page 2"
+            );
             assert!(first_page.body.contains("rel=\"next\""));
             let second = ben.get(&format!("/forum/t/{thread}?page=2")).await;
             assert!(second.body.contains("Reply number 24"), "{}", second.body);
             assert!(second.body.contains(&format!("id=\"post-{last}\"")));
 
             // Only the author edits; the old text stays in the history.
-            let edited = ben.api("/api/forum/edit_post", &[("post", &last.to_string()), ("body", "Reply number 24, corrected")]).await;
+            let edited = ben
+                .api(
+                    "/api/forum/edit_post",
+                    &[
+                        ("post", &last.to_string()),
+                        ("body", "Reply number 24, corrected"),
+                    ],
+                )
+                .await;
             assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
             let history = ben.get(&format!("/forum/p/{last}/history")).await;
-            assert!(history.body.contains("Reply number 24<"), "{}", history.body);
+            assert!(
+                history.body.contains("Reply number 24<"),
+                "{}",
+                history.body
+            );
             let page = ben.get(&format!("/forum/t/{thread}?page=2")).await;
             assert!(page.body.contains("Reply number 24, corrected"));
             assert!(page.body.contains("edited"));
-            let foreign = ana.api("/api/forum/edit_post", &[("post", &last.to_string()), ("body", "Hijacked")]).await;
+            let foreign = ana
+                .api(
+                    "/api/forum/edit_post",
+                    &[("post", &last.to_string()), ("body", "Hijacked")],
+                )
+                .await;
             assert_eq!(foreign.status, StatusCode::FORBIDDEN);
-            assert_eq!(ana.get(&format!("/forum/p/{last}/edit")).await.status, StatusCode::FORBIDDEN);
-            let foreign = ana.api("/api/forum/delete_post", &[("post", &last.to_string())]).await;
+            assert_eq!(
+                ana.get(&format!("/forum/p/{last}/edit")).await.status,
+                StatusCode::FORBIDDEN
+            );
+            let foreign = ana
+                .api("/api/forum/delete_post", &[("post", &last.to_string())])
+                .await;
             assert_eq!(foreign.status, StatusCode::FORBIDDEN);
 
             // Deleting keeps the post's place.
-            let deleted = ben.api("/api/forum/delete_post", &[("post", &last.to_string())]).await;
+            let deleted = ben
+                .api("/api/forum/delete_post", &[("post", &last.to_string())])
+                .await;
             assert_eq!(deleted.status, StatusCode::OK);
             let page = ben.get(&format!("/forum/t/{thread}?page=2")).await;
             assert!(page.body.contains("data-test=\"post-deleted\""));
             assert!(!page.body.contains("Reply number 24, corrected"));
-            let again = ben.api("/api/forum/edit_post", &[("post", &last.to_string()), ("body", "Back")]).await;
+            let again = ben
+                .api(
+                    "/api/forum/edit_post",
+                    &[("post", &last.to_string()), ("body", "Back")],
+                )
+                .await;
             assert_eq!(again.status, StatusCode::NOT_FOUND);
 
             // A locked thread takes no replies.
-            sqlx::query("UPDATE forum_threads SET locked = 1 WHERE id = $1").bind(thread).execute(&app.pool).await.unwrap();
-            let refused = ben.api("/api/forum/reply", &[("thread", &thread.to_string()), ("body", "Late")]).await;
+            sqlx::query("UPDATE forum_threads SET locked = 1 WHERE id = $1")
+                .bind(thread)
+                .execute(&app.pool)
+                .await
+                .unwrap();
+            let refused = ben
+                .api(
+                    "/api/forum/reply",
+                    &[("thread", &thread.to_string()), ("body", "Late")],
+                )
+                .await;
             assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
 
             // The author deletes the thread with its opening post.
-            let opening: i64 = sqlx::query_scalar("SELECT id FROM forum_posts WHERE thread_id = $1 AND number = 1")
-                .bind(thread)
-                .fetch_one(&app.pool)
-                .await
-                .unwrap();
-            ana.api("/api/forum/delete_post", &[("post", &opening.to_string())]).await;
-            assert_eq!(ana.get(&format!("/forum/t/{thread}")).await.status, StatusCode::GONE);
-            assert!(!ana.get("/forum/c/service-quality").await.body.contains("Queues at lunchtime"));
+            let opening: i64 = sqlx::query_scalar(
+                "SELECT id FROM forum_posts WHERE thread_id = $1 AND number = 1",
+            )
+            .bind(thread)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+            ana.api("/api/forum/delete_post", &[("post", &opening.to_string())])
+                .await;
+            assert_eq!(
+                ana.get(&format!("/forum/t/{thread}")).await.status,
+                StatusCode::GONE
+            );
+            assert!(
+                !ana.get("/forum/c/service-quality")
+                    .await
+                    .body
+                    .contains("Queues at lunchtime")
+            );
         }
         app
     })
@@ -246,23 +334,57 @@ async fn posting_is_rate_limited_and_size_limited() {
             let thread = discussion(&mut member, "One", "First").await;
             reply(&mut member, thread, "Second").await;
             reply(&mut member, thread, "Third").await;
-            let refused = member.api("/api/forum/reply", &[("thread", &thread.to_string()), ("body", "Fourth")]).await;
-            assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
-            let posts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM forum_posts").fetch_one(&app.pool).await.unwrap();
+            let refused = member
+                .api(
+                    "/api/forum/reply",
+                    &[("thread", &thread.to_string()), ("body", "Fourth")],
+                )
+                .await;
+            assert_eq!(
+                refused.status,
+                StatusCode::TOO_MANY_REQUESTS,
+                "{}",
+                refused.body
+            );
+            let posts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM forum_posts")
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
             assert_eq!(posts, 3);
 
             let mut other = app.signed_in("Ben", "ben@example.si", Role::Member).await;
             accept(&mut other).await;
             let long = "x".repeat(20_001);
-            let refused = other.api("/api/forum/reply", &[("thread", &thread.to_string()), ("body", &long)]).await;
+            let refused = other
+                .api(
+                    "/api/forum/reply",
+                    &[("thread", &thread.to_string()), ("body", &long)],
+                )
+                .await;
             assert_eq!(error_code(&refused), "BodyTooLong");
             let title = "t".repeat(151);
             let refused = other
-                .api("/api/forum/create_thread", &[("category", "service-quality"), ("kind", "discussion"), ("title", &title), ("body", "x")])
+                .api(
+                    "/api/forum/create_thread",
+                    &[
+                        ("category", "service-quality"),
+                        ("kind", "discussion"),
+                        ("title", &title),
+                        ("body", "x"),
+                    ],
+                )
                 .await;
             assert_eq!(error_code(&refused), "TitleTooLong");
             let refused = other
-                .api("/api/forum/create_thread", &[("category", "no-such"), ("kind", "discussion"), ("title", "x"), ("body", "x")])
+                .api(
+                    "/api/forum/create_thread",
+                    &[
+                        ("category", "no-such"),
+                        ("kind", "discussion"),
+                        ("title", "x"),
+                        ("body", "x"),
+                    ],
+                )
                 .await;
             assert_eq!(error_code(&refused), "CategoryInvalid");
         }
@@ -336,7 +458,11 @@ const PAYLOADS: &[&str] = &[
 /// text (the page escapes their quotes).
 fn assert_inert(page: &str, what: &str) {
     for piece in page.split('<').skip(1) {
-        let tag = piece.split('>').next().unwrap_or_default().to_ascii_lowercase();
+        let tag = piece
+            .split('>')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         let (mut outside, mut values, mut quoted) = (String::new(), Vec::new(), None::<String>);
         for c in tag.chars() {
             match (&mut quoted, c) {
@@ -352,7 +478,10 @@ fn assert_inert(page: &str, what: &str) {
         assert!(!outside.contains("alert("), "{what}: live markup <{tag}>");
         let name = outside.split_whitespace().next().unwrap_or_default();
         assert!(
-            !matches!(name, "iframe" | "object" | "embed" | "svg" | "math" | "base" | "img" | "style"),
+            !matches!(
+                name,
+                "iframe" | "object" | "embed" | "svg" | "math" | "base" | "img" | "style"
+            ),
             "{what}: <{tag}>"
         );
         for attr in outside.split_whitespace().skip(1) {
@@ -363,7 +492,9 @@ fn assert_inert(page: &str, what: &str) {
             if ["href=", "src=", "action=", "formaction="].contains(&attr) {
                 let v: String = value.chars().filter(|c| !c.is_whitespace()).collect();
                 assert!(
-                    !v.starts_with("javascript:") && !v.starts_with("data:") && !v.starts_with("vbscript:"),
+                    !v.starts_with("javascript:")
+                        && !v.starts_with("data:")
+                        && !v.starts_with("vbscript:"),
                     "{what}: script link in <{tag}>"
                 );
             }
@@ -379,8 +510,12 @@ fn assert_inert(page: &str, what: &str) {
 async fn nothing_a_member_writes_runs_as_script() {
     on_each_backend(prolific(), |app| async move {
         {
-            let mut writer = app.signed_in("Writer", "writer@example.org", Role::Member).await;
-            let mut reader = app.signed_in("Reader", "reader@example.org", Role::Member).await;
+            let mut writer = app
+                .signed_in("Writer", "writer@example.org", Role::Member)
+                .await;
+            let mut reader = app
+                .signed_in("Reader", "reader@example.org", Role::Member)
+                .await;
             accept(&mut writer).await;
             accept(&mut reader).await;
             let mut threads = Vec::new();
@@ -404,11 +539,22 @@ async fn nothing_a_member_writes_runs_as_script() {
                 let thread: i64 = res.body.parse().unwrap();
                 let post = reply(&mut writer, thread, payload).await;
                 writer
-                    .api("/api/forum/edit_post", &[("post", &post.to_string()), ("body", &format!("{payload} (edited)"))])
+                    .api(
+                        "/api/forum/edit_post",
+                        &[
+                            ("post", &post.to_string()),
+                            ("body", &format!("{payload} (edited)")),
+                        ],
+                    )
                     .await;
                 threads.push((thread, post));
                 // Display names too, where the account rules let them through.
-                writer.api("/api/update_profile", &[("name", payload), ("language", "en")]).await;
+                writer
+                    .api(
+                        "/api/update_profile",
+                        &[("name", payload), ("language", "en")],
+                    )
+                    .await;
             }
             // Five threads a page of posts, plus lists, the module page, history and preview.
             for (i, (thread, post)) in threads.iter().enumerate() {
@@ -419,10 +565,19 @@ async fn nothing_a_member_writes_runs_as_script() {
                 assert_inert(&history.body, "history");
             }
             // Flag comments reach the moderators' queue.
-            let mut molly = app.signed_in("Molly", "molly@example.org", Role::Moderator).await;
+            let mut molly = app
+                .signed_in("Molly", "molly@example.org", Role::Moderator)
+                .await;
             for (i, (_, post)) in threads.iter().enumerate() {
                 let res = reader
-                    .api("/api/forum/flag", &[("post", &post.to_string()), ("clause", "clause-6-2"), ("comment", PAYLOADS[i])])
+                    .api(
+                        "/api/forum/flag",
+                        &[
+                            ("post", &post.to_string()),
+                            ("clause", "clause-6-2"),
+                            ("comment", PAYLOADS[i]),
+                        ],
+                    )
                     .await;
                 assert_eq!(res.status, StatusCode::OK, "{}", res.body);
             }
@@ -448,7 +603,16 @@ async fn nothing_a_member_writes_runs_as_script() {
                     .submit(
                         "/api/forum/create_thread",
                         "/forum/new",
-                        &[("category", "service-quality"), ("kind", "practice"), ("title", payload), ("body", payload), ("situation", payload), ("practice", payload), ("result", payload), ("preview", "1")],
+                        &[
+                            ("category", "service-quality"),
+                            ("kind", "practice"),
+                            ("title", payload),
+                            ("body", payload),
+                            ("situation", payload),
+                            ("practice", payload),
+                            ("result", payload),
+                            ("preview", "1"),
+                        ],
                     )
                     .await;
                 let page = writer.get(res.location().split('#').next().unwrap()).await;
@@ -474,7 +638,14 @@ async fn endorsements_count_certified_members_and_notify_the_author() {
             }
             // Ben holds a valid certificate; Cid does not.
             admin
-                .api("/api/certificates/issue_manual", &[("email", "ben@example.si"), ("programme", "service-excellence"), ("reason", "Prior learning")])
+                .api(
+                    "/api/certificates/issue_manual",
+                    &[
+                        ("email", "ben@example.si"),
+                        ("programme", "service-excellence"),
+                        ("reason", "Prior learning"),
+                    ],
+                )
                 .await;
             let thread = discussion(&mut ana, "Name badges", "Staff wear first-name badges.").await;
             let post: i64 = sqlx::query_scalar("SELECT id FROM forum_posts WHERE thread_id = $1")
@@ -482,29 +653,63 @@ async fn endorsements_count_certified_members_and_notify_the_author() {
                 .fetch_one(&app.pool)
                 .await
                 .unwrap();
-            let own = ana.api("/api/forum/endorse", &[("post", &post.to_string()), ("on", "1")]).await;
+            let own = ana
+                .api(
+                    "/api/forum/endorse",
+                    &[("post", &post.to_string()), ("on", "1")],
+                )
+                .await;
             assert_eq!(error_code(&own), "OwnPost");
             for m in [&mut ben, &mut cid] {
-                let res = m.api("/api/forum/endorse", &[("post", &post.to_string()), ("on", "1")]).await;
+                let res = m
+                    .api(
+                        "/api/forum/endorse",
+                        &[("post", &post.to_string()), ("on", "1")],
+                    )
+                    .await;
                 assert_eq!(res.status, StatusCode::OK, "{}", res.body);
             }
             // Twice counts once.
-            ben.api("/api/forum/endorse", &[("post", &post.to_string()), ("on", "1")]).await;
+            ben.api(
+                "/api/forum/endorse",
+                &[("post", &post.to_string()), ("on", "1")],
+            )
+            .await;
             let page = cid.get(&format!("/forum/t/{thread}")).await;
-            assert!(page.body.contains("Endorsed by 2 members, 1 of them certified."), "{}", page.body);
+            assert!(
+                page.body
+                    .contains("Endorsed by 2 members, 1 of them certified."),
+                "{}",
+                page.body
+            );
             assert!(page.body.contains("aria-pressed=\"true\""));
-            cid.api("/api/forum/endorse", &[("post", &post.to_string())]).await;
+            cid.api("/api/forum/endorse", &[("post", &post.to_string())])
+                .await;
             let page = cid.get(&format!("/forum/t/{thread}")).await;
-            assert!(page.body.contains("Endorsed by 1 members, 1 of them certified."), "{}", page.body);
+            assert!(
+                page.body
+                    .contains("Endorsed by 1 members, 1 of them certified."),
+                "{}",
+                page.body
+            );
 
             // A certified author carries the badge.
             let reply_id = reply(&mut ben, thread, "We do too.").await;
             let page = ana.get(&format!("/forum/t/{thread}")).await;
-            assert_eq!(page.body.matches("data-test=\"certified-badge\"").count(), 1, "{}", page.body);
+            assert_eq!(
+                page.body.matches("data-test=\"certified-badge\"").count(),
+                1,
+                "{}",
+                page.body
+            );
             assert!(page.body.contains(&format!("id=\"post-{reply_id}\"")));
 
             let notes = ana.get("/notifications").await;
-            assert!(notes.body.contains("Ben replied in your thread"), "{}", notes.body);
+            assert!(
+                notes.body.contains("Ben replied in your thread"),
+                "{}",
+                notes.body
+            );
             assert!(notes.body.contains("Ben endorsed your post"));
             assert!(notes.body.contains("Cid endorsed your post"));
             ana.api("/api/notifications/read", &[]).await;
@@ -527,82 +732,192 @@ async fn flags_cite_a_clause_hide_a_post_and_moderators_decide() {
             let mut spammer = app.signed_in("Sam", "sam@example.org", Role::Member).await;
             let mut ana = app.signed_in("Ana", "ana@example.si", Role::Member).await;
             let mut ben = app.signed_in("Ben", "ben@example.si", Role::Member).await;
-            let mut molly = app.signed_in("Molly", "molly@example.org", Role::Moderator).await;
+            let mut molly = app
+                .signed_in("Molly", "molly@example.org", Role::Moderator)
+                .await;
             for m in [&mut spammer, &mut ana, &mut ben, &mut molly] {
                 accept(m).await;
             }
             let thread = discussion(&mut ana, "Waiting times", "How long is too long?").await;
-            let spam = reply(&mut spammer, thread, "Buy my queue software at example.com!").await;
+            let spam = reply(
+                &mut spammer,
+                thread,
+                "Buy my queue software at example.com!",
+            )
+            .await;
             let spam_s = spam.to_string();
 
-            let bad = ana.api("/api/forum/flag", &[("post", &spam_s), ("clause", "clause-99-9")]).await;
+            let bad = ana
+                .api(
+                    "/api/forum/flag",
+                    &[("post", &spam_s), ("clause", "clause-99-9")],
+                )
+                .await;
             assert_eq!(error_code(&bad), "ClauseInvalid");
             let flagged = ana
-                .submit("/api/forum/flag", &format!("/forum/p/{spam}/flag"), &[("post", &spam_s), ("clause", "clause-6-2"), ("comment", "Advertising")])
+                .submit(
+                    "/api/forum/flag",
+                    &format!("/forum/p/{spam}/flag"),
+                    &[
+                        ("post", &spam_s),
+                        ("clause", "clause-6-2"),
+                        ("comment", "Advertising"),
+                    ],
+                )
                 .await;
             assert_eq!(flagged.status, StatusCode::FOUND);
-            assert!(flagged.location().contains("flagged=1"), "{}", flagged.location());
-            let twice = ana.api("/api/forum/flag", &[("post", &spam_s), ("clause", "clause-6-2")]).await;
+            assert!(
+                flagged.location().contains("flagged=1"),
+                "{}",
+                flagged.location()
+            );
+            let twice = ana
+                .api(
+                    "/api/forum/flag",
+                    &[("post", &spam_s), ("clause", "clause-6-2")],
+                )
+                .await;
             assert_eq!(error_code(&twice), "AlreadyFlagged");
             let page = ben.get(&format!("/forum/t/{thread}")).await;
-            assert!(page.body.contains("Buy my queue software"), "one flag does not hide");
+            assert!(
+                page.body.contains("Buy my queue software"),
+                "one flag does not hide"
+            );
 
-            ben.api("/api/forum/flag", &[("post", &spam_s), ("clause", "clause-6-3")]).await;
+            ben.api(
+                "/api/forum/flag",
+                &[("post", &spam_s), ("clause", "clause-6-3")],
+            )
+            .await;
             let page = ben.get(&format!("/forum/t/{thread}")).await;
-            assert!(!page.body.contains("Buy my queue software"), "{}", page.body);
+            assert!(
+                !page.body.contains("Buy my queue software"),
+                "{}",
+                page.body
+            );
             assert!(page.body.contains("data-test=\"post-hidden\""));
             let own = spammer.get(&format!("/forum/t/{thread}")).await;
-            assert!(own.body.contains("Buy my queue software"), "the author still sees it");
+            assert!(
+                own.body.contains("Buy my queue software"),
+                "the author still sees it"
+            );
             assert!(own.body.contains("until a moderator reviews it"));
 
             // Members cannot moderate; moderators see the queue with the clauses cited.
             let refused = ana
-                .api("/api/forum/moderate", &[("post", &spam_s), ("action", "restore"), ("clause", "clause-6-2"), ("reason", "x")])
+                .api(
+                    "/api/forum/moderate",
+                    &[
+                        ("post", &spam_s),
+                        ("action", "restore"),
+                        ("clause", "clause-6-2"),
+                        ("reason", "x"),
+                    ],
+                )
                 .await;
             assert_eq!(refused.status, StatusCode::FORBIDDEN);
             assert_eq!(ana.get("/moderation").await.status, StatusCode::FORBIDDEN);
             let queue = molly.get("/moderation").await;
-            assert!(queue.body.contains("Buy my queue software"), "{}", queue.body);
+            assert!(
+                queue.body.contains("Buy my queue software"),
+                "{}",
+                queue.body
+            );
             assert!(queue.body.contains("Clause 6.2") && queue.body.contains("Clause 6.3"));
             assert!(queue.body.contains("Advertising"));
 
             // A decision without a reason comes back; with one it is recorded and told.
             let no_reason = molly
-                .submit("/api/forum/moderate", "/moderation", &[("post", &spam_s), ("action", "hide"), ("clause", "clause-6-2"), ("reason", "")])
+                .submit(
+                    "/api/forum/moderate",
+                    "/moderation",
+                    &[
+                        ("post", &spam_s),
+                        ("action", "hide"),
+                        ("clause", "clause-6-2"),
+                        ("reason", ""),
+                    ],
+                )
                 .await;
             let page = molly.get(no_reason.location()).await;
-            assert!(page.body.contains("That action was not taken"), "{}", page.body);
+            assert!(
+                page.body.contains("That action was not taken"),
+                "{}",
+                page.body
+            );
             let done = molly
-                .api("/api/forum/moderate", &[("post", &spam_s), ("action", "hide"), ("clause", "clause-6-2"), ("reason", "Advertising a product")])
+                .api(
+                    "/api/forum/moderate",
+                    &[
+                        ("post", &spam_s),
+                        ("action", "hide"),
+                        ("clause", "clause-6-2"),
+                        ("reason", "Advertising a product"),
+                    ],
+                )
                 .await;
             assert_eq!(done.status, StatusCode::OK, "{}", done.body);
             let queue = molly.get("/moderation").await;
-            assert!(queue.body.contains("data-test=\"queue-empty\""), "{}", queue.body);
+            assert!(
+                queue.body.contains("data-test=\"queue-empty\""),
+                "{}",
+                queue.body
+            );
             let page = ben.get(&format!("/forum/t/{thread}")).await;
             assert!(page.body.contains("under clause 6.2"), "{}", page.body);
             let notes = spammer.get("/notifications").await;
-            assert!(notes.body.contains("Moderators: Hide the post, under clause 6.2"), "{}", notes.body);
+            assert!(
+                notes
+                    .body
+                    .contains("Moderators: Hide the post, under clause 6.2"),
+                "{}",
+                notes.body
+            );
             assert!(notes.body.contains("Advertising a product"));
 
             // A suspension stops posting until it ends.
             let spam2 = reply(&mut spammer, thread, "Still selling!").await;
             molly
-                .api("/api/forum/moderate", &[("post", &spam2.to_string()), ("action", "suspend"), ("clause", "clause-6-2"), ("reason", "Repeated advertising"), ("days", "7")])
+                .api(
+                    "/api/forum/moderate",
+                    &[
+                        ("post", &spam2.to_string()),
+                        ("action", "suspend"),
+                        ("clause", "clause-6-2"),
+                        ("reason", "Repeated advertising"),
+                        ("days", "7"),
+                    ],
+                )
                 .await;
-            let refused = spammer.api("/api/forum/reply", &[("thread", &thread.to_string()), ("body", "Hello?")]).await;
+            let refused = spammer
+                .api(
+                    "/api/forum/reply",
+                    &[("thread", &thread.to_string()), ("body", "Hello?")],
+                )
+                .await;
             assert_eq!(error_code(&refused), "Suspended");
             let notes = spammer.get("/notifications").await;
             assert!(notes.body.contains("data-test=\"suspended\""));
-            let recorded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM moderation_actions WHERE clause = 'clause-6-2'")
-                .fetch_one(&app.pool)
-                .await
-                .unwrap();
+            let recorded: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM moderation_actions WHERE clause = 'clause-6-2'",
+            )
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
             assert_eq!(recorded, 2);
 
             // Moderators do not judge their own posts.
             let own = reply(&mut molly, thread, "A moderator's reply").await;
             let refused = molly
-                .api("/api/forum/moderate", &[("post", &own.to_string()), ("action", "delete"), ("clause", "clause-6-2"), ("reason", "x")])
+                .api(
+                    "/api/forum/moderate",
+                    &[
+                        ("post", &own.to_string()),
+                        ("action", "delete"),
+                        ("clause", "clause-6-2"),
+                        ("reason", "x"),
+                    ],
+                )
                 .await;
             assert_eq!(error_code(&refused), "OwnPost");
         }
@@ -626,31 +941,67 @@ async fn search_finds_titles_bodies_and_practice_fields_with_marked_matches() {
                         ("title", "Greeting guests within sixty seconds"),
                         ("body", ""),
                         ("situation", "Reception queues at check-in."),
-                        ("practice", "A second receptionist greets every waiting guest."),
+                        (
+                            "practice",
+                            "A second receptionist greets every waiting guest.",
+                        ),
                         ("result", "Žádné stížnosti na čekání."),
                         ("modules[]", "service-operations"),
                     ],
                 )
                 .await;
             assert_eq!(practice.status, StatusCode::OK, "{}", practice.body);
-            let thread = discussion(&mut ana, "Phone etiquette", "Answer <b>before</b> the third ring.").await;
-            let later = reply(&mut ana, thread, "A receptionist should smile on the phone too.").await;
+            let thread = discussion(
+                &mut ana,
+                "Phone etiquette",
+                "Answer <b>before</b> the third ring.",
+            )
+            .await;
+            let later = reply(
+                &mut ana,
+                thread,
+                "A receptionist should smile on the phone too.",
+            )
+            .await;
 
             let found = ana.get("/forum/search?q=receptionist").await;
-            assert!(found.body.contains("Greeting guests within sixty seconds"), "{}", found.body);
-            assert!(found.body.contains("<mark>receptionist</mark>"), "{}", found.body);
+            assert!(
+                found.body.contains("Greeting guests within sixty seconds"),
+                "{}",
+                found.body
+            );
+            assert!(
+                found.body.contains("<mark>receptionist</mark>"),
+                "{}",
+                found.body
+            );
             assert!(found.body.contains(&format!("#post-{later}")));
             let title = ana.get("/forum/search?q=sixty").await;
             assert!(title.body.contains("<mark>sixty</mark>"), "{}", title.body);
             let both = ana.get("/forum/search?q=third+ring").await;
             assert!(both.body.contains("Phone etiquette"));
-            assert!(!both.body.contains("<b>before"), "markup in posts never goes live in excerpts: {}", both.body);
+            assert!(
+                !both.body.contains("<b>before"),
+                "markup in posts never goes live in excerpts: {}",
+                both.body
+            );
             assert!(!both.body.contains("Greeting guests"));
             let filtered = ana.get("/forum/search?q=receptionist&kind=practice").await;
-            assert!(filtered.body.contains("Greeting guests") && !filtered.body.contains("Phone etiquette"));
-            let filtered = ana.get("/forum/search?q=receptionist&module=service-quality").await;
-            assert!(filtered.body.contains("data-test=\"no-results\""), "{}", filtered.body);
-            let filtered = ana.get("/forum/search?q=receptionist&category=service-quality").await;
+            assert!(
+                filtered.body.contains("Greeting guests")
+                    && !filtered.body.contains("Phone etiquette")
+            );
+            let filtered = ana
+                .get("/forum/search?q=receptionist&module=service-quality")
+                .await;
+            assert!(
+                filtered.body.contains("data-test=\"no-results\""),
+                "{}",
+                filtered.body
+            );
+            let filtered = ana
+                .get("/forum/search?q=receptionist&category=service-quality")
+                .await;
             assert!(filtered.body.contains("Phone etiquette"));
             let czech = ana.get("/forum/search?q=st%C3%AD%C5%BEnosti").await;
             assert!(czech.body.contains("Greeting guests"), "{}", czech.body);
@@ -659,19 +1010,43 @@ async fn search_finds_titles_bodies_and_practice_fields_with_marked_matches() {
             assert_eq!(odd.status, StatusCode::OK);
 
             // Deleted posts drop out.
-            ana.api("/api/forum/delete_post", &[("post", &later.to_string())]).await;
+            ana.api("/api/forum/delete_post", &[("post", &later.to_string())])
+                .await;
             let gone = ana.get("/forum/search?q=smile").await;
-            assert!(gone.body.contains("data-test=\"no-results\""), "{}", gone.body);
+            assert!(
+                gone.body.contains("data-test=\"no-results\""),
+                "{}",
+                gone.body
+            );
             // Edits are found as edited.
-            let opening: i64 = sqlx::query_scalar("SELECT id FROM forum_posts WHERE thread_id = $1 AND number = 1")
-                .bind(thread)
-                .fetch_one(&app.pool)
-                .await
-                .unwrap();
-            ana.api("/api/forum/edit_post", &[("post", &opening.to_string()), ("title", "Telephone manners"), ("body", "Pick up by the second ring.")]).await;
+            let opening: i64 = sqlx::query_scalar(
+                "SELECT id FROM forum_posts WHERE thread_id = $1 AND number = 1",
+            )
+            .bind(thread)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+            ana.api(
+                "/api/forum/edit_post",
+                &[
+                    ("post", &opening.to_string()),
+                    ("title", "Telephone manners"),
+                    ("body", "Pick up by the second ring."),
+                ],
+            )
+            .await;
             let edited = ana.get("/forum/search?q=manners").await;
-            assert!(edited.body.contains("Telephone <mark>manners</mark>"), "{}", edited.body);
-            assert!(ana.get("/forum/search?q=third").await.body.contains("data-test=\"no-results\""));
+            assert!(
+                edited.body.contains("Telephone <mark>manners</mark>"),
+                "{}",
+                edited.body
+            );
+            assert!(
+                ana.get("/forum/search?q=third")
+                    .await
+                    .body
+                    .contains("data-test=\"no-results\"")
+            );
         }
         app
     })
@@ -719,33 +1094,60 @@ async fn moderators_pin_and_lock_threads_from_the_thread_page() {
     on_each_backend(prolific(), |app| async move {
         {
             let mut ana = app.signed_in("Ana", "ana@example.si", Role::Member).await;
-            let mut molly = app.signed_in("Molly", "molly@example.org", Role::Moderator).await;
+            let mut molly = app
+                .signed_in("Molly", "molly@example.org", Role::Moderator)
+                .await;
             accept(&mut ana).await;
             let first = discussion(&mut ana, "Older thread", "First").await;
             let second = discussion(&mut ana, "Newer thread", "Second").await;
             let page = ana.get(&format!("/forum/t/{first}")).await;
             assert!(!page.body.contains("data-test=\"moderator-tools\""));
             let page = molly.get(&format!("/forum/t/{first}")).await;
-            assert!(page.body.contains("data-test=\"moderator-tools\""), "{}", page.body);
+            assert!(
+                page.body.contains("data-test=\"moderator-tools\""),
+                "{}",
+                page.body
+            );
 
-            let refused = ana.api("/api/forum/pin", &[("thread", &first.to_string()), ("pinned", "1")]).await;
+            let refused = ana
+                .api(
+                    "/api/forum/pin",
+                    &[("thread", &first.to_string()), ("pinned", "1")],
+                )
+                .await;
             assert_eq!(refused.status, StatusCode::FORBIDDEN);
-            molly.api("/api/forum/pin", &[("thread", &first.to_string()), ("pinned", "1")]).await;
+            molly
+                .api(
+                    "/api/forum/pin",
+                    &[("thread", &first.to_string()), ("pinned", "1")],
+                )
+                .await;
             let list = ana.get("/forum/c/service-quality").await;
-            let (older, newer) = (list.body.find("Older thread").unwrap(), list.body.find("Newer thread").unwrap());
+            let (older, newer) = (
+                list.body.find("Older thread").unwrap(),
+                list.body.find("Newer thread").unwrap(),
+            );
             assert!(older < newer, "pinned first");
             assert!(list.body.contains("Pinned"));
 
-            let opening: i64 = sqlx::query_scalar("SELECT id FROM forum_posts WHERE thread_id = $1 AND number = 1")
-                .bind(second)
-                .fetch_one(&app.pool)
-                .await
-                .unwrap();
+            let opening: i64 = sqlx::query_scalar(
+                "SELECT id FROM forum_posts WHERE thread_id = $1 AND number = 1",
+            )
+            .bind(second)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
             let locked = molly
                 .submit(
                     "/api/forum/moderate",
                     &format!("/forum/t/{second}"),
-                    &[("post", &opening.to_string()), ("action", "lock"), ("clause", "clause-6-1"), ("reason", "Off topic"), ("next", &format!("/forum/t/{second}"))],
+                    &[
+                        ("post", &opening.to_string()),
+                        ("action", "lock"),
+                        ("clause", "clause-6-1"),
+                        ("reason", "Off topic"),
+                        ("next", &format!("/forum/t/{second}")),
+                    ],
                 )
                 .await;
             assert_eq!(locked.location(), format!("/forum/t/{second}"));

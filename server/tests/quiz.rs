@@ -431,7 +431,6 @@ async fn take_quiz(app: &TestApp, client: &mut Client<'_>, right: bool) -> i64 {
     attempt
 }
 
-
 /// Rewrites a quiz file: drops the questions `remove`, and changes each remaining prompt with
 /// `prompt` (given the heading's text before its `{…}` attributes).
 fn edit_quiz_file(path: &Path, remove: &[&str], prompt: impl Fn(&str) -> String) {
@@ -1737,7 +1736,11 @@ async fn passing_the_last_quiz_of_an_automatic_programme_issues_the_certificate(
             take_quiz(&app, &mut member, true).await;
             assert_eq!(count(&app, certificates).await, 1);
             let page = member.get("/certificates").await;
-            assert!(page.body.contains("data-test=\"certificate\""), "{}", page.body);
+            assert!(
+                page.body.contains("data-test=\"certificate\""),
+                "{}",
+                page.body
+            );
             let actor: String = sqlx::query_scalar("SELECT actor FROM certificate_events")
                 .fetch_one(&app.pool)
                 .await

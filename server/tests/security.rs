@@ -91,8 +91,16 @@ const SERVER_FUNCTIONS: &[(&str, Access, &str)] = &[
         Access::Admin,
         "email=mallory%40example.com&programme=service-excellence&reason=prior",
     ),
-    ("/api/certificates/revoke", Access::Admin, "id=1&reason=mistake"),
-    ("/api/certificates/reissue", Access::Admin, "id=1&reason=name"),
+    (
+        "/api/certificates/revoke",
+        Access::Admin,
+        "id=1&reason=mistake",
+    ),
+    (
+        "/api/certificates/reissue",
+        Access::Admin,
+        "id=1&reason=name",
+    ),
     ("/api/admin/members", Access::Admin, ""),
     (
         "/api/admin/set_role",
@@ -144,7 +152,12 @@ async fn every_server_function_refuses_callers_below_its_role() {
             }
             if *access == Access::Moderator {
                 let res = member.send(call(body)).await;
-                assert_eq!(res.status, StatusCode::FORBIDDEN, "{path} as member: {}", res.body);
+                assert_eq!(
+                    res.status,
+                    StatusCode::FORBIDDEN,
+                    "{path} as member: {}",
+                    res.body
+                );
             }
             if *access >= Access::Admin {
                 for (who, client) in [("member", &mut member), ("moderator", &mut moderator)] {

@@ -25,7 +25,12 @@ pub async fn issue_certificates(
             ids.join(","),
             summary.refused.len()
         );
-        tracing::info!(admin = admin.id, programme, issued = ids.len(), "certificates issued");
+        tracing::info!(
+            admin = admin.id,
+            programme,
+            issued = ids.len(),
+            "certificates issued"
+        );
         Ok(summary.issued.len())
     }
     .await;
@@ -52,8 +57,14 @@ pub async fn issue_manual(
             .await?
             .ok_or(crate::api::ErrorCode::MemberNotFound)?;
         let request = Request::Manual { reason };
-        let c = service::issue(&state, member.id, &programme, request, &Actor::admin(&admin))
-            .await?;
+        let c = service::issue(
+            &state,
+            member.id,
+            &programme,
+            request,
+            &Actor::admin(&admin),
+        )
+        .await?;
         next = format!("/admin/certificates/{}?done=issued", c.id);
         Ok(c.id)
     }
@@ -77,7 +88,15 @@ pub async fn revoke_certificate(id: i64, reason: String) -> Result<(), ApiError>
         let admin = request::require_role(Role::Admin)?;
         let state = request::state()?;
         let reason = crate::domain::form::reason(&reason)?;
-        store::revoke(&state.pool, state.backend, id, &Actor::admin(&admin), reason, now()).await
+        store::revoke(
+            &state.pool,
+            state.backend,
+            id,
+            &Actor::admin(&admin),
+            reason,
+            now(),
+        )
+        .await
     }
     .await;
     let next = format!("/admin/certificates/{id}?done=revoked");
@@ -100,8 +119,14 @@ pub async fn reissue_certificate(id: i64, reason: String) -> Result<i64, ApiErro
             .await?
             .ok_or(crate::api::ErrorCode::NotFound)?;
         let request = store::Request::Reissue { of: id, reason };
-        let c = service::issue(&state, old.user_id, &old.programme, request, &Actor::admin(&admin))
-            .await?;
+        let c = service::issue(
+            &state,
+            old.user_id,
+            &old.programme,
+            request,
+            &Actor::admin(&admin),
+        )
+        .await?;
         next = format!("/admin/certificates/{}?done=reissued", c.id);
         Ok(c.id)
     }

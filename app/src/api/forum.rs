@@ -55,7 +55,11 @@ pub async fn create_thread(
         result.unwrap_or_default(),
     );
     let modules = modules.unwrap_or_default();
-    let back = format!("/forum/new?category={}&kind={}", slug_only(&category), slug_only(&kind));
+    let back = format!(
+        "/forum/new?category={}&kind={}",
+        slug_only(&category),
+        slug_only(&kind)
+    );
     let mut keep = vec![
         ("category", category.as_str()),
         ("kind", kind.as_str()),
@@ -77,7 +81,9 @@ pub async fn create_thread(
         let user = request::require_user()?;
         let state = request::state()?;
         let catalogue = state.content.get();
-        catalogue.category(&category).ok_or(ErrorCode::CategoryInvalid)?;
+        catalogue
+            .category(&category)
+            .ok_or(ErrorCode::CategoryInvalid)?;
         let kind = service::kind(&kind);
         let title = service::title(&title)?;
         let practice = match kind {
@@ -239,7 +245,9 @@ pub async fn delete_post(post: i64) -> Result<(), ApiError> {
 /// Only a-z, 0-9 and `-` go back into an address.
 #[cfg(feature = "ssr")]
 fn slug_only(s: &str) -> &str {
-    if s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+    if s.chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
         s
     } else {
         ""
@@ -258,7 +266,16 @@ pub async fn endorse(post: i64, on: Option<String>) -> Result<(), ApiError> {
         let state = request::state()?;
         service::accepted(&state, &user).await?;
         let on = on.is_some_and(|v| v == "1" || v == "on" || v == "true");
-        moderation::endorse(&state.pool, state.backend, post, user.id, &user.name, on, now()).await?;
+        moderation::endorse(
+            &state.pool,
+            state.backend,
+            post,
+            user.id,
+            &user.name,
+            on,
+            now(),
+        )
+        .await?;
         if let Some(p) = store::post(&state.pool, post).await? {
             next = forum::post_url(p.thread_id, p.number, p.id);
         }
@@ -292,8 +309,7 @@ pub async fn flag_post(post: i64, clause: String, comment: Option<String>) -> Re
             state.backend,
             post,
             user.id,
-            &clause,
-            comment,
+            (&clause, comment),
             state.settings.flags_to_hide,
             now(),
         )
@@ -326,7 +342,11 @@ pub async fn moderate(
     use crate::server::forum::moderation::{self, Action, Decision};
     use crate::server::forum::service;
     use crate::server::request;
-    let keep = [("action", action.as_str()), ("clause", clause.as_str()), ("reason", reason.as_str())];
+    let keep = [
+        ("action", action.as_str()),
+        ("clause", clause.as_str()),
+        ("reason", reason.as_str()),
+    ];
     let outcome = async {
         let moderator = request::require_role(Role::Moderator)?;
         let state = request::state()?;
@@ -339,8 +359,22 @@ pub async fn moderate(
             reason,
             days: days.unwrap_or(7),
         };
-        moderation::moderate(&state.pool, state.backend, post, moderator.id, decision, now()).await?;
-        tracing::info!(moderator = moderator.id, post, action = action.as_str(), clause, "moderated");
+        moderation::moderate(
+            &state.pool,
+            state.backend,
+            post,
+            moderator.id,
+            decision,
+            now(),
+        )
+        .await?;
+        tracing::info!(
+            moderator = moderator.id,
+            post,
+            action = action.as_str(),
+            clause,
+            "moderated"
+        );
         Ok(())
     }
     .await;

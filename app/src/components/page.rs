@@ -36,7 +36,6 @@ pub fn set_status(code: u16) {
 
 pub use crate::domain::html::escape_text;
 
-
 /// Sends a visitor who is not signed in to the sign-in page, to come back here afterwards.
 pub fn redirect_to_sign_in(back_to: &str) {
     leptos_axum::redirect(&format!("/login?next={}", urlencode(back_to)));

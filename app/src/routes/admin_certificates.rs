@@ -10,7 +10,9 @@ use crate::api::certificates::{IssueManual, ReissueCertificate, RevokeCertificat
 use crate::app::{use_locale, use_user};
 use crate::components::certificate::{CertificateFacts, StatusBadge, basis_name};
 use crate::components::form::{FormAlert, last_error};
-use crate::components::page::{escape_text, Forbidden, PageTitle, load_once, query_value, redirect_to_sign_in, set_status};
+use crate::components::page::{
+    Forbidden, PageTitle, escape_text, load_once, query_value, redirect_to_sign_in, set_status,
+};
 use crate::domain::dates::{iso_date, utc_minute};
 use crate::domain::form::FormInput;
 use crate::domain::language::fill;
@@ -42,7 +44,10 @@ struct Overview {
 }
 
 fn parse_ids(text: &str) -> Vec<i64> {
-    text.split(',').filter_map(|id| id.trim().parse().ok()).take(1000).collect()
+    text.split(',')
+        .filter_map(|id| id.trim().parse().ok())
+        .take(1000)
+        .collect()
 }
 
 #[component]
@@ -61,7 +66,10 @@ pub fn AdminCertificatesPage() -> impl IntoView {
         expiring_within_days: query.get("expiring").and_then(|d| d.trim().parse().ok()),
     };
     let issued_ids = parse_ids(&query.get("issued").unwrap_or_default());
-    let refused: usize = query.get("refused").and_then(|r| r.parse().ok()).unwrap_or(0);
+    let refused: usize = query
+        .get("refused")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0);
     let summary_shown = query.get("issued").is_some();
     let catalogue = state.content.get();
     let overview = {
@@ -81,7 +89,9 @@ pub fn AdminCertificatesPage() -> impl IntoView {
                 })
             }
             .await;
-            result.inspect_err(|e| tracing::error!(error = %e, "admin certificates")).ok()
+            result
+                .inspect_err(|e| tracing::error!(error = %e, "admin certificates"))
+                .ok()
         })
     };
     let manual_error = last_error(ServerAction::<IssueManual>::new());
@@ -89,7 +99,10 @@ pub fn AdminCertificatesPage() -> impl IntoView {
         "/admin/certificates.csv?status={}&programme={}&expiring={}",
         filter.status.map_or("", Status::as_str),
         query_value(filter.programme.as_deref().unwrap_or_default()),
-        filter.expiring_within_days.map(|d| d.to_string()).unwrap_or_default(),
+        filter
+            .expiring_within_days
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
     );
     view! {
         <PageTitle text=td_string!(locale, admin_certificates_heading).to_string() />

@@ -214,7 +214,9 @@ fn ProgrammeCard(
             ("days", &programme.renewal_window_days.to_string()),
         ],
     );
-    let expiry = current_expiry.map(|t| long_date(t, lang)).unwrap_or_default();
+    let expiry = current_expiry
+        .map(|t| long_date(t, lang))
+        .unwrap_or_default();
     let status = eligibility.as_ref().map(|e| match e {
         Eligibility::New | Eligibility::Renewal { .. } => {
             let next = if programme.issuing == Issuing::Automatic {
@@ -233,22 +235,35 @@ fn ProgrammeCard(
         Eligibility::Held { renewal_opens } => {
             let text = fill(
                 td_string!(locale, certificates_held_until),
-                &[("expires", &expiry), ("opens", &long_date(*renewal_opens, lang))],
+                &[
+                    ("expires", &expiry),
+                    ("opens", &long_date(*renewal_opens, lang)),
+                ],
             );
             view! { <p class="alert alert-info" data-test="held">{text}</p> }.into_any()
         }
-        Eligibility::Missing { missing, renewal: true } => {
+        Eligibility::Missing {
+            missing,
+            renewal: true,
+        } => {
             let text = fill(
                 td_string!(locale, certificates_renew_now),
                 &[("expires", &expiry), ("count", &missing.len().to_string())],
             );
-            view! { <p class="alert alert-info" data-test="renewal-invitation">{text}</p> }.into_any()
+            view! { <p class="alert alert-info" data-test="renewal-invitation">{text}</p> }
+                .into_any()
         }
-        Eligibility::Missing { missing, renewal: false } => {
+        Eligibility::Missing {
+            missing,
+            renewal: false,
+        } => {
             let progress = fill(
                 td_string!(locale, certificates_progress),
                 &[
-                    ("passed", &(programme.modules.len() - missing.len()).to_string()),
+                    (
+                        "passed",
+                        &(programme.modules.len() - missing.len()).to_string(),
+                    ),
                     ("total", &programme.modules.len().to_string()),
                 ],
             );

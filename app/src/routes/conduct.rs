@@ -18,8 +18,12 @@ pub fn CodeOfConductPage() -> impl IntoView {
     let user = use_user();
     let query = use_query_map().get_untracked();
     let accepted_now = query.get("accepted").is_some();
-    let next = query.get("next").filter(|n| crate::api::accounts::is_local_path(n));
-    let catalogue = request::state().map(|s| s.content.get()).unwrap_or_default();
+    let next = query
+        .get("next")
+        .filter(|n| crate::api::accounts::is_local_path(n));
+    let catalogue = request::state()
+        .map(|s| s.content.get())
+        .unwrap_or_default();
     let Some(code) = catalogue.code_of_conduct().cloned() else {
         return view! {
             <PageTitle text=td_string!(locale, conduct_title).to_string() />
@@ -28,23 +32,28 @@ pub fn CodeOfConductPage() -> impl IntoView {
         .into_any();
     };
     let text = code.text(lang).clone();
-    if text.lang != lang {
-        if let Some(page) = use_context::<PageLanguage>() {
-            page.0.set(Some(text.lang));
-        }
+    if text.lang != lang
+        && let Some(page) = use_context::<PageLanguage>()
+    {
+        page.0.set(Some(text.lang));
     }
     let accepted = load_once({
         let user = user.clone();
         async move {
             match (user, request::pool()) {
-                (Some(user), Ok(pool)) => store::accepted_version(&pool, user.id).await.ok().flatten(),
+                (Some(user), Ok(pool)) => {
+                    store::accepted_version(&pool, user.id).await.ok().flatten()
+                }
                 _ => None,
             }
         }
     });
     let version_line = fill(
         td_string!(locale, conduct_version),
-        &[("version", &code.version.to_string()), ("date", &code.effective)],
+        &[
+            ("version", &code.version.to_string()),
+            ("date", &code.effective),
+        ],
     );
     let toc = text
         .sections
@@ -105,7 +114,10 @@ pub fn CodeOfConductPage() -> impl IntoView {
 #[component]
 fn AcceptForm(version: u32, changed: bool, next: Option<String>) -> impl IntoView {
     let locale = use_locale();
-    let label = fill(td_string!(locale, conduct_accept_checkbox), &[("version", &version.to_string())]);
+    let label = fill(
+        td_string!(locale, conduct_accept_checkbox),
+        &[("version", &version.to_string())],
+    );
     view! {
         <form method="post" action="/api/forum/accept_code" class="card stack" data-test="accept-code">
             <p>{if changed { td_string!(locale, conduct_changed) } else { td_string!(locale, conduct_accept_intro) }}</p>

@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::forum::{CreateThread, DeletePost, EditPost, FlagPost, Moderate, Reply};
 use crate::app::{use_locale, use_user};
 use crate::components::form::{FormAlert, last_error};
-use crate::components::page::{escape_text, PageTitle, load_once, redirect_to_sign_in, set_status};
+use crate::components::page::{PageTitle, escape_text, load_once, redirect_to_sign_in, set_status};
 use crate::domain::dates::utc_minute;
 use crate::domain::form::FormInput;
 use crate::domain::language::fill;
@@ -30,7 +30,9 @@ async fn accepted_current(catalogue: &Catalogue) -> bool {
 }
 
 fn catalogue() -> std::sync::Arc<Catalogue> {
-    request::state().map(|s| s.content.get()).unwrap_or_default()
+    request::state()
+        .map(|s| s.content.get())
+        .unwrap_or_default()
 }
 
 fn page_param() -> i64 {
@@ -52,7 +54,8 @@ fn members_only(back_to: &str) -> Option<AnyView> {
 }
 
 fn internal_error(locale: Locale) -> AnyView {
-    view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }.into_any()
+    view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }
+        .into_any()
 }
 
 /// `/forum`: the categories with their activity.
@@ -65,7 +68,10 @@ pub fn ForumPage() -> impl IntoView {
     let catalogue = catalogue();
     let activity = load_once(async {
         let pool = request::pool().ok()?;
-        store::category_activity(&pool).await.inspect_err(|e| tracing::error!(error = %e, "forum activity")).ok()
+        store::category_activity(&pool)
+            .await
+            .inspect_err(|e| tracing::error!(error = %e, "forum activity"))
+            .ok()
     });
     view! {
         <PageTitle text=td_string!(locale, forum_title).to_string() />
@@ -107,20 +113,25 @@ pub fn ForumPage() -> impl IntoView {
 #[component]
 pub fn CategoryPage() -> impl IntoView {
     let locale = use_locale();
-    let slug = use_params_map().with_untracked(|p| p.get("slug")).unwrap_or_default();
+    let slug = use_params_map()
+        .with_untracked(|p| p.get("slug"))
+        .unwrap_or_default();
     if let Some(prompt) = members_only(&format!("/forum/c/{slug}")) {
         return prompt;
     }
     let catalogue = catalogue();
     let Some(category) = catalogue.category(&slug).cloned() else {
         set_status(404);
-        return view! { <PageTitle text=td_string!(locale, error_not_found).to_string() /> }.into_any();
+        return view! { <PageTitle text=td_string!(locale, error_not_found).to_string() /> }
+            .into_any();
     };
     let query = use_query_map().get_untracked();
     let listing = Listing {
         category: Some(slug.clone()),
         kind: query.get("kind").as_deref().and_then(Kind::parse),
-        module: query.get("module").filter(|m| catalogue.module(m).is_some()),
+        module: query
+            .get("module")
+            .filter(|m| catalogue.module(m).is_some()),
         page: page_param(),
         by_certified_endorsements: false,
     };
@@ -147,7 +158,9 @@ pub fn PracticesPage() -> impl IntoView {
         return prompt;
     }
     let catalogue = catalogue();
-    let module = use_query_map().with_untracked(|q| q.get("module")).filter(|m| catalogue.module(m).is_some());
+    let module = use_query_map()
+        .with_untracked(|q| q.get("module"))
+        .filter(|m| catalogue.module(m).is_some());
     let listing = Listing {
         category: None,
         kind: Some(Kind::Practice),
@@ -182,20 +195,31 @@ pub fn PracticesPage() -> impl IntoView {
 }
 
 #[component]
-fn ThreadList(listing: Listing, base: String, catalogue: std::sync::Arc<Catalogue>) -> impl IntoView {
+fn ThreadList(
+    listing: Listing,
+    base: String,
+    catalogue: std::sync::Arc<Catalogue>,
+) -> impl IntoView {
     let locale = use_locale();
     let page = listing.page;
     let threads = load_once({
         let listing = listing.clone();
         async move {
             let pool = request::pool().ok()?;
-            store::threads(&pool, &listing).await.inspect_err(|e| tracing::error!(error = %e, "forum threads")).ok()
+            store::threads(&pool, &listing)
+                .await
+                .inspect_err(|e| tracing::error!(error = %e, "forum threads"))
+                .ok()
         }
     });
     let keep_filters = {
         let mut q = Vec::new();
-        if let Some(kind) = listing.kind { q.push(format!("kind={}", kind.as_str())); }
-        if let Some(module) = &listing.module { q.push(format!("module={module}")); }
+        if let Some(kind) = listing.kind {
+            q.push(format!("kind={}", kind.as_str()));
+        }
+        if let Some(module) = &listing.module {
+            q.push(format!("module={module}"));
+        }
         q
     };
     view! {
@@ -226,8 +250,16 @@ fn ThreadList(listing: Listing, base: String, catalogue: std::sync::Arc<Catalogu
 fn ThreadRow(thread: ThreadSummary, catalogue: std::sync::Arc<Catalogue>) -> impl IntoView {
     let locale = use_locale();
     let lang = locale.as_str();
-    let replies = fill(td_string!(locale, forum_replies), &[("count", &(thread.post_count - 1).max(0).to_string())]);
-    let modules = thread.modules.iter().filter_map(|m| catalogue.module(m)).map(|m| m.translation_or_english(lang).title.clone()).collect::<Vec<_>>();
+    let replies = fill(
+        td_string!(locale, forum_replies),
+        &[("count", &(thread.post_count - 1).max(0).to_string())],
+    );
+    let modules = thread
+        .modules
+        .iter()
+        .filter_map(|m| catalogue.module(m))
+        .map(|m| m.translation_or_english(lang).title.clone())
+        .collect::<Vec<_>>();
     view! {
         <li class="thread-row" data-test="thread">
             <h3>
@@ -245,7 +277,13 @@ fn ThreadRow(thread: ThreadSummary, catalogue: std::sync::Arc<Catalogue>) -> imp
 #[component]
 fn Pager(page: i64, pages: i64, link: String, next: String) -> impl IntoView {
     let locale = use_locale();
-    let position = fill(td_string!(locale, forum_page_of), &[("page", &page.to_string()), ("pages", &pages.max(1).to_string())]);
+    let position = fill(
+        td_string!(locale, forum_page_of),
+        &[
+            ("page", &page.to_string()),
+            ("pages", &pages.max(1).to_string()),
+        ],
+    );
     (pages > 1).then(|| view! {
         <nav class="pager" aria-label=td_string!(locale, forum_pages)>
             {(page > 1).then(|| view! { <a href=link rel="prev">{td_string!(locale, forum_previous_page)}</a> })}
@@ -259,12 +297,17 @@ fn Pager(page: i64, pages: i64, link: String, next: String) -> impl IntoView {
 #[component]
 fn WritingFields(input: FormInput, practice: bool, body_label: &'static str) -> impl IntoView {
     let locale = use_locale();
-    let field = move |name: &'static str, label: &'static str, hint: &'static str, value: String| view! {
-        <div class="field">
-            <label for=format!("field-{name}")>{label}</label>
-            <p class="hint" id=format!("field-{name}-hint")>{hint}</p>
-            <textarea id=format!("field-{name}") name=name rows=5 aria-describedby=format!("field-{name}-hint") inner_html=escape_text(&value)></textarea>
-        </div>
+    let field = move |name: &'static str,
+                      label: &'static str,
+                      hint: &'static str,
+                      value: String| {
+        view! {
+            <div class="field">
+                <label for=format!("field-{name}")>{label}</label>
+                <p class="hint" id=format!("field-{name}-hint")>{hint}</p>
+                <textarea id=format!("field-{name}") name=name rows=5 aria-describedby=format!("field-{name}-hint") inner_html=escape_text(&value)></textarea>
+            </div>
+        }
     };
     view! {
         {practice.then(|| view! {
@@ -323,10 +366,19 @@ pub fn NewThreadPage() -> impl IntoView {
     let catalogue = catalogue();
     let data = load_once({
         let catalogue = catalogue.clone();
-        async move { (accepted_current(&catalogue).await, request::take_form_input("thread").await) }
+        async move {
+            (
+                accepted_current(&catalogue).await,
+                request::take_form_input("thread").await,
+            )
+        }
     });
     let error = last_error(ServerAction::<CreateThread>::new());
-    let here = format!("/forum/new?category={}&kind={}", query.get("category").unwrap_or_default(), query.get("kind").unwrap_or_default());
+    let here = format!(
+        "/forum/new?category={}&kind={}",
+        query.get("category").unwrap_or_default(),
+        query.get("kind").unwrap_or_default()
+    );
     view! {
         <PageTitle text=td_string!(locale, forum_new_thread).to_string() />
         <Suspense>
@@ -403,30 +455,50 @@ struct ThreadData {
 #[component]
 pub fn ThreadPage() -> impl IntoView {
     let locale = use_locale();
-    let id: i64 = use_params_map().with_untracked(|p| p.get("id")).and_then(|i| i.parse().ok()).unwrap_or(0);
+    let id: i64 = use_params_map()
+        .with_untracked(|p| p.get("id"))
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(0);
     if let Some(prompt) = members_only(&forum::thread_url(id, 1)) {
         return prompt;
     }
     let page = page_param();
-    let previewing = use_query_map().with_untracked(|q| q.get("preview")).is_some();
+    let previewing = use_query_map()
+        .with_untracked(|q| q.get("preview"))
+        .is_some();
     let catalogue = catalogue();
     let data = load_once({
         let catalogue = catalogue.clone();
         async move {
             let pool = request::pool().ok()?;
             let load = async {
-                let Some(thread) = store::thread(&pool, id).await? else { return Ok(None) };
+                let Some(thread) = store::thread(&pool, id).await? else {
+                    return Ok(None);
+                };
                 let opening = store::opening_post(&pool, id).await?;
                 Ok::<_, sqlx::Error>(Some(ThreadData {
                     opening,
-                    posts: store::posts(&pool, id, page, request::current_user().map_or(0, |u| u.id), crate::server::db::now()).await?,
+                    posts: store::posts(
+                        &pool,
+                        id,
+                        page,
+                        request::current_user().map_or(0, |u| u.id),
+                        crate::server::db::now(),
+                    )
+                    .await?,
                     last_number: store::last_number(&pool, id).await?,
                     accepted: accepted_current(&catalogue).await,
                     reply_input: request::take_form_input("reply").await,
                     thread,
                 }))
             };
-            Some(load.await.inspect_err(|e| tracing::error!(error = %e, "forum thread")).ok().flatten().map(std::sync::Arc::new))
+            Some(
+                load.await
+                    .inspect_err(|e| tracing::error!(error = %e, "forum thread"))
+                    .ok()
+                    .flatten()
+                    .map(std::sync::Arc::new),
+            )
         }
     });
     let reply_error = last_error(ServerAction::<Reply>::new());
@@ -435,7 +507,9 @@ pub fn ThreadPage() -> impl IntoView {
     let moderate_error = last_error(ServerAction::<Moderate>::new());
     let me = use_user().map(|u| u.id);
     let moderator = use_user().is_some_and(|u| u.role >= crate::domain::role::Role::Moderator);
-    let flagged = use_query_map().with_untracked(|q| q.get("flagged")).is_some();
+    let flagged = use_query_map()
+        .with_untracked(|q| q.get("flagged"))
+        .is_some();
     view! {
         {flagged.then(|| view! { <p class="alert alert-success" role="status" data-test="flagged">{td_string!(locale, forum_flagged)}</p> })}
         <Suspense>
@@ -529,7 +603,10 @@ fn PostView(post: Post, mine: bool, can_act: bool, moderator: bool) -> impl Into
     }
     // Hidden posts: the author and moderators still read them, with the reason.
     let hidden_note = post.hidden_at.map(|_| match &post.hidden_clause {
-        Some(clause) => fill(td_string!(locale, forum_hidden_by_moderators), &[("clause", &clause_label(clause))]),
+        Some(clause) => fill(
+            td_string!(locale, forum_hidden_by_moderators),
+            &[("clause", &clause_label(clause))],
+        ),
         None => td_string!(locale, forum_hidden_pending).to_owned(),
     });
     if hidden_note.is_some() && !mine && !moderator {
@@ -541,13 +618,19 @@ fn PostView(post: Post, mine: bool, can_act: bool, moderator: bool) -> impl Into
         .into_any();
     }
     let edited = post.edited_at.map(|t| {
-        let text = fill(td_string!(locale, forum_edited), &[("when", &utc_minute(t))]);
+        let text = fill(
+            td_string!(locale, forum_edited),
+            &[("when", &utc_minute(t))],
+        );
         view! { " · " <a href=format!("/forum/p/{}/history", post.id)>{text}</a> }
     });
     let heading_id = format!("{anchor}-by");
     let endorsements = fill(
         td_string!(locale, forum_endorsements),
-        &[("count", &post.endorsements.to_string()), ("certified", &post.certified_endorsements.to_string())],
+        &[
+            ("count", &post.endorsements.to_string()),
+            ("certified", &post.certified_endorsements.to_string()),
+        ],
     );
     let others_actions = (can_act && !mine && post.hidden_at.is_none()).then(|| {
         let (on, label) = if post.endorsed_by_viewer {
@@ -595,7 +678,11 @@ fn PostView(post: Post, mine: bool, can_act: bool, moderator: bool) -> impl Into
 
 /// Moderators' controls for a whole thread: pin, and lock or unlock citing a clause.
 #[component]
-fn ModeratorTools(thread: ThreadSummary, opening: i64, catalogue: std::sync::Arc<Catalogue>) -> impl IntoView {
+fn ModeratorTools(
+    thread: ThreadSummary,
+    opening: i64,
+    catalogue: std::sync::Arc<Catalogue>,
+) -> impl IntoView {
     let locale = use_locale();
     let lang = locale.as_str();
     let (pin_value, pin_label) = if thread.pinned {
@@ -610,7 +697,11 @@ fn ModeratorTools(thread: ThreadSummary, opening: i64, catalogue: std::sync::Arc
     };
     let clauses = catalogue
         .code_of_conduct()
-        .map(|c| c.clauses(lang).map(|c| (c.id.clone(), c.title.clone())).collect::<Vec<_>>())
+        .map(|c| {
+            c.clauses(lang)
+                .map(|c| (c.id.clone(), c.title.clone()))
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default();
     view! {
         <section class="card" aria-labelledby="moderator-tools" data-test="moderator-tools">
@@ -650,7 +741,10 @@ pub fn clause_label(id: &str) -> String {
 #[component]
 pub fn FlagPage() -> impl IntoView {
     let locale = use_locale();
-    let id: i64 = use_params_map().with_untracked(|p| p.get("id")).and_then(|i| i.parse().ok()).unwrap_or(0);
+    let id: i64 = use_params_map()
+        .with_untracked(|p| p.get("id"))
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(0);
     if let Some(prompt) = members_only(&format!("/forum/p/{id}/flag")) {
         return prompt;
     }
@@ -704,7 +798,10 @@ pub fn FlagPage() -> impl IntoView {
 #[component]
 pub fn EditPostPage() -> impl IntoView {
     let locale = use_locale();
-    let id: i64 = use_params_map().with_untracked(|p| p.get("id")).and_then(|i| i.parse().ok()).unwrap_or(0);
+    let id: i64 = use_params_map()
+        .with_untracked(|p| p.get("id"))
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(0);
     if let Some(prompt) = members_only(&format!("/forum/p/{id}/edit")) {
         return prompt;
     }
@@ -712,7 +809,11 @@ pub fn EditPostPage() -> impl IntoView {
     let data = load_once(async move {
         let pool = request::pool().ok()?;
         let post = store::post(&pool, id).await.ok()??;
-        let title = store::thread(&pool, post.thread_id).await.ok()?.map(|t| t.title).unwrap_or_default();
+        let title = store::thread(&pool, post.thread_id)
+            .await
+            .ok()?
+            .map(|t| t.title)
+            .unwrap_or_default();
         let input = request::take_form_input("edit").await;
         Some((post, title, input))
     });
@@ -763,7 +864,10 @@ pub fn EditPostPage() -> impl IntoView {
 #[component]
 pub fn PostHistoryPage() -> impl IntoView {
     let locale = use_locale();
-    let id: i64 = use_params_map().with_untracked(|p| p.get("id")).and_then(|i| i.parse().ok()).unwrap_or(0);
+    let id: i64 = use_params_map()
+        .with_untracked(|p| p.get("id"))
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(0);
     if let Some(prompt) = members_only(&format!("/forum/p/{id}/history")) {
         return prompt;
     }
@@ -807,7 +911,9 @@ pub fn PostHistoryPage() -> impl IntoView {
 
 /// Best practices linked to a module, for its page.
 pub async fn practices_for_module(module: &str) -> Vec<ThreadSummary> {
-    let Ok(pool) = request::pool() else { return Vec::new() };
+    let Ok(pool) = request::pool() else {
+        return Vec::new();
+    };
     let listing = Listing {
         category: None,
         kind: Some(Kind::Practice),
@@ -815,10 +921,13 @@ pub async fn practices_for_module(module: &str) -> Vec<ThreadSummary> {
         page: 1,
         by_certified_endorsements: true,
     };
-    store::threads(&pool, &listing).await.map(|(t, _)| t).unwrap_or_else(|e| {
-        tracing::error!(error = %e, "module best practices");
-        Vec::new()
-    })
+    store::threads(&pool, &listing)
+        .await
+        .map(|(t, _)| t)
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "module best practices");
+            Vec::new()
+        })
 }
 
 /// `/forum/search?q=…&category=…&module=…&kind=…`: matches marked in titles and excerpts.
@@ -833,7 +942,9 @@ pub fn SearchPage() -> impl IntoView {
     let q = use_query_map().get_untracked();
     let query = Query {
         text: q.get("q").unwrap_or_default().chars().take(200).collect(),
-        category: q.get("category").filter(|c| catalogue.category(c).is_some()),
+        category: q
+            .get("category")
+            .filter(|c| catalogue.category(c).is_some()),
         module: q.get("module").filter(|m| catalogue.module(m).is_some()),
         kind: q.get("kind").as_deref().and_then(Kind::parse),
     };

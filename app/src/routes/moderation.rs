@@ -43,7 +43,10 @@ pub fn ModerationPage() -> impl IntoView {
     let done = use_query_map().with_untracked(|q| q.get("done")).is_some();
     let queue = load_once(async {
         let pool = request::pool().ok()?;
-        let queue = moderation::queue(&pool).await.inspect_err(|e| tracing::error!(error = %e, "moderation queue")).ok()?;
+        let queue = moderation::queue(&pool)
+            .await
+            .inspect_err(|e| tracing::error!(error = %e, "moderation queue"))
+            .ok()?;
         // A refused decision comes back to its own post's form.
         let mut inputs = Vec::with_capacity(queue.len());
         for item in &queue {
@@ -51,7 +54,9 @@ pub fn ModerationPage() -> impl IntoView {
         }
         Some((queue, inputs))
     });
-    let catalogue = request::state().map(|s| s.content.get()).unwrap_or_default();
+    let catalogue = request::state()
+        .map(|s| s.content.get())
+        .unwrap_or_default();
     view! {
         <PageTitle text=td_string!(locale, moderation_title).to_string() />
         <p>{td_string!(locale, moderation_intro)}</p>
@@ -77,7 +82,11 @@ pub fn ModerationPage() -> impl IntoView {
 }
 
 #[component]
-fn QueueItem(item: Waiting, clauses: Vec<(String, String)>, input: crate::domain::form::FormInput) -> impl IntoView {
+fn QueueItem(
+    item: Waiting,
+    clauses: Vec<(String, String)>,
+    input: crate::domain::form::FormInput,
+) -> impl IntoView {
     let locale = use_locale();
     let post = item.post;
     let id = post.id;
@@ -154,12 +163,18 @@ pub fn NotificationsPage() -> impl IntoView {
         let pool = request::pool().ok()?;
         let notes = moderation::notifications(&pool, user.id).await.ok()?;
         let actions = moderation::actions_on(&pool, user.id).await.ok()?;
-        let until = moderation::suspended_until(&pool, user.id, crate::server::db::now()).await.ok()?;
+        let until = moderation::suspended_until(&pool, user.id, crate::server::db::now())
+            .await
+            .ok()?;
         // Where each note points: the post's page in its thread.
         let mut links = Vec::new();
         for n in &notes {
             let link = match n.post_id {
-                Some(id) => store::post(&pool, id).await.ok().flatten().map(|p| forum::post_url(p.thread_id, p.number, p.id)),
+                Some(id) => store::post(&pool, id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|p| forum::post_url(p.thread_id, p.number, p.id)),
                 None => None,
             };
             links.push(link);

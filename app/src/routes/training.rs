@@ -219,7 +219,10 @@ pub fn ModulePage() -> impl IntoView {
                 .find(|c| c.module.as_deref() == Some(module.slug.as_str()))
                 .map(|c| c.slug.clone())
         });
-        format!("/forum/new?kind=practice&category={}", category.unwrap_or_default())
+        format!(
+            "/forum/new?kind=practice&category={}",
+            category.unwrap_or_default()
+        )
     };
     let member = {
         let slug = module.slug.clone();

@@ -10,7 +10,9 @@ use crate::app::use_locale;
 use crate::components::certificate::CertificateFacts;
 use crate::components::page::{PageTitle, load_once, set_status};
 use crate::domain::dates::long_date;
-use crate::server::certificates::http::{LOOKUP_MISSES, LOOKUP_WINDOW, PDF_CHECK, PdfCheck, lookup_bucket};
+use crate::server::certificates::http::{
+    LOOKUP_MISSES, LOOKUP_WINDOW, PDF_CHECK, PdfCheck, lookup_bucket,
+};
 use crate::server::certificates::{Certificate, Status, code, store};
 use crate::server::db::now;
 use crate::server::{rate_limit, request};
@@ -62,7 +64,7 @@ fn CodeForm(typed: String, invalid: bool) -> impl IntoView {
 
 #[derive(Clone)]
 enum Lookup {
-    Found(Certificate, Option<PdfCheck>),
+    Found(Box<Certificate>, Option<PdfCheck>),
     Unknown,
     Limited,
     Failed,
@@ -86,7 +88,7 @@ async fn look_up(typed: String) -> Lookup {
     match store::find_by_code(&pool, &code).await {
         Ok(Some(certificate)) => {
             let check = take_check(&code).await;
-            Lookup::Found(certificate, check)
+            Lookup::Found(Box::new(certificate), check)
         }
         Ok(None) => {
             if let Err(e) = rate_limit::allow(&pool, &bucket, LOOKUP_MISSES, LOOKUP_WINDOW).await {
@@ -113,7 +115,9 @@ async fn take_check(code: &str) -> Option<PdfCheck> {
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     let locale = use_locale();
-    let typed = use_params_map().with_untracked(|p| p.get("code")).unwrap_or_default();
+    let typed = use_params_map()
+        .with_untracked(|p| p.get("code"))
+        .unwrap_or_default();
     let query = use_query_map();
     let limited_check = query.with_untracked(|q| q.get("limited")).is_some();
     let no_file = query.with_untracked(|q| q.get("nofile")).is_some();
@@ -124,7 +128,7 @@ pub fn VerifyPage() -> impl IntoView {
             {move || { let (lookup, typed) = (lookup.clone(), typed.clone()); Suspend::new(async move {
                 match lookup.await {
                     Lookup::Found(certificate, check) => view! {
-                        <Verified certificate check limited_check no_file />
+                        <Verified certificate=*certificate check limited_check no_file />
                     }.into_any(),
                     Lookup::Unknown => {
                         set_status(404);
@@ -173,11 +177,18 @@ fn Verified(
         ),
         Status::Revoked => crate::domain::language::fill(
             td_string!(locale, verify_verdict_revoked),
-            &[("date", &long_date(certificate.revoked_at.unwrap_or_default(), lang))],
+            &[(
+                "date",
+                &long_date(certificate.revoked_at.unwrap_or_default(), lang),
+            )],
         ),
         Status::Superseded => td_string!(locale, verify_verdict_superseded).to_owned(),
     };
-    let verdict_class = if status == Status::Valid { "alert alert-success" } else { "alert alert-error" };
+    let verdict_class = if status == Status::Valid {
+        "alert alert-success"
+    } else {
+        "alert alert-error"
+    };
     let action = format!("/verify/{}/check", certificate.display_code());
     let check_result = check.map(|check| {
         if check.matches {
@@ -227,7 +238,9 @@ pub fn CertifiedPage() -> impl IntoView {
             .inspect_err(|e| tracing::error!(error = %e, "public register"))
             .ok()
     });
-    let catalogue = request::state().map(|s| s.content.get()).unwrap_or_default();
+    let catalogue = request::state()
+        .map(|s| s.content.get())
+        .unwrap_or_default();
     view! {
         <PageTitle text=td_string!(locale, certified_title).to_string() />
         <p>{td_string!(locale, certified_intro)}</p>

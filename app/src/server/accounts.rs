@@ -39,10 +39,12 @@ pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<UserView>, sql
 }
 
 pub async fn find_by_email(pool: &AnyPool, email: &str) -> Result<Option<UserView>, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(pool)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+    ))
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(pool)
+    .await?;
     row.as_ref().map(user_from_row).transpose()
 }
 

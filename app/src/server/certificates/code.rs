@@ -10,7 +10,9 @@ pub const LENGTH: usize = 16;
 pub fn generate() -> String {
     let mut bytes = [0u8; 10];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let bits = bytes.iter().fold(0u128, |acc, &b| (acc << 8) | u128::from(b));
+    let bits = bytes
+        .iter()
+        .fold(0u128, |acc, &b| (acc << 8) | u128::from(b));
     (0..LENGTH)
         .rev()
         .map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char)

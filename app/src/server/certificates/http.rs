@@ -35,7 +35,10 @@ pub struct PdfCheck {
 }
 
 pub fn lookup_bucket(client: Option<std::net::IpAddr>) -> String {
-    format!("verify:{}", client.map(|ip| ip.to_string()).unwrap_or_default())
+    format!(
+        "verify:{}",
+        client.map(|ip| ip.to_string()).unwrap_or_default()
+    )
 }
 
 /// `GET /certificates/<id>/certificate.pdf`: the bytes stored at issue, for the holder and
@@ -62,13 +65,19 @@ pub async fn download(
             );
             (
                 [
-                    (header::CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/pdf"),
+                    ),
                     (
                         header::CONTENT_DISPOSITION,
                         HeaderValue::from_str(&disposition)
                             .unwrap_or(HeaderValue::from_static("attachment")),
                     ),
-                    (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+                    (
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static("private, no-store"),
+                    ),
                 ],
                 pdf,
             )
@@ -93,7 +102,10 @@ pub async fn check_pdf(
         return StatusCode::NOT_FOUND.into_response();
     };
     let page = format!("/verify/{}", code::display(&code));
-    let bucket = format!("{}:check", lookup_bucket(identity.and_then(|i| i.0.client_ip)));
+    let bucket = format!(
+        "{}:check",
+        lookup_bucket(identity.and_then(|i| i.0.client_ip))
+    );
     match rate_limit::allow(&state.pool, &bucket, CHECKS, LOOKUP_WINDOW).await {
         Ok(true) => {}
         Ok(false) => return Redirect::to(&format!("{page}?limited=1")).into_response(),
@@ -182,8 +194,16 @@ pub async fn csv_download(
     };
     let mut out = csv::Writer::from_writer(Vec::new());
     let header_row = [
-        "serial", "code", "holder", "email", "programme", "status", "basis", "issued",
-        "expires", "sha256",
+        "serial",
+        "code",
+        "holder",
+        "email",
+        "programme",
+        "status",
+        "basis",
+        "issued",
+        "expires",
+        "sha256",
     ];
     let mut result = out.write_record(header_row);
     for row in &rows {
@@ -210,7 +230,10 @@ pub async fn csv_download(
     };
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_static("attachment; filename=\"certificates.csv\""),

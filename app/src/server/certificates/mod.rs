@@ -86,9 +86,14 @@ impl Basis {
     }
 
     pub fn parse(s: &str) -> Option<Basis> {
-        [Basis::Quizzes, Basis::Renewal, Basis::Manual, Basis::Reissue]
-            .into_iter()
-            .find(|basis| basis.as_str() == s)
+        [
+            Basis::Quizzes,
+            Basis::Renewal,
+            Basis::Manual,
+            Basis::Reissue,
+        ]
+        .into_iter()
+        .find(|basis| basis.as_str() == s)
     }
 }
 

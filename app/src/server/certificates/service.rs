@@ -12,7 +12,6 @@ use crate::server::content::Issuing;
 use crate::server::db::now;
 use crate::server::{AppError, AppState, Settings};
 
-
 /// The public address that verifies a certificate; also in its QR code.
 pub fn verify_url(settings: &Settings, code: &str) -> String {
     format!("{}/verify/{}", settings.public_url, code::display(code))
@@ -49,7 +48,6 @@ pub fn render(settings: &Settings, c: &Certificate) -> Result<Vec<u8>, AppError>
     pdf::render(&document).map_err(|e| AppError::Internal(format!("certificate PDF: {e}")))
 }
 
-
 pub async fn issue(
     state: &AppState,
     user_id: i64,
@@ -67,8 +65,7 @@ pub async fn issue(
         user_id,
         programme,
         request,
-        actor,
-        now(),
+        (actor, now()),
         |c| render(&state.settings, c),
     )
     .await
@@ -108,7 +105,15 @@ pub async fn issue_automatic(state: &AppState, user_id: i64) {
         .iter()
         .filter(|p| p.issuing == Issuing::Automatic)
     {
-        match issue(state, user_id, &programme.slug, Request::Earned, &Actor::automatic()).await {
+        match issue(
+            state,
+            user_id,
+            &programme.slug,
+            Request::Earned,
+            &Actor::automatic(),
+        )
+        .await
+        {
             Ok(c) => tracing::info!(certificate = c.id, member = user_id, "issued automatically"),
             Err(AppError::Refused(_)) => {}
             Err(e) => tracing::error!(error = %e, member = user_id, "automatic issue failed"),

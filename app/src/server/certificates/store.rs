@@ -63,8 +63,7 @@ pub async fn issue(
     user_id: i64,
     programme: &Programme,
     request: Request<'_>,
-    actor: &Actor,
-    now: i64,
+    (actor, now): (&Actor, i64),
     render: impl FnOnce(&Certificate) -> Result<Vec<u8>, AppError>,
 ) -> Result<Certificate, AppError> {
     let mut tx = begin_write(pool, backend).await?;
@@ -101,7 +100,13 @@ pub async fn issue(
                 return Err(ErrorCode::CertificateHeld.into());
             }
             let expires = add_months(now, programme.validity_months);
-            (Basis::Manual, now, expires, live.map(|c| c.id), Some(reason))
+            (
+                Basis::Manual,
+                now,
+                expires,
+                live.map(|c| c.id),
+                Some(reason),
+            )
         }
         Request::Reissue { of, reason } => {
             let old = live
@@ -368,7 +373,9 @@ pub struct Listed {
 }
 
 pub async fn list(pool: &AnyPool, filter: &Filter, now: i64) -> Result<Vec<Listed>, sqlx::Error> {
-    let mut sql = format!("SELECT {COLUMNS}, u.email FROM {FROM} JOIN users u ON u.id = c.user_id WHERE 1 = 1");
+    let mut sql = format!(
+        "SELECT {COLUMNS}, u.email FROM {FROM} JOIN users u ON u.id = c.user_id WHERE 1 = 1"
+    );
     let current = " AND c.revoked_at IS NULL AND c.superseded_at IS NULL";
     match filter.status {
         Some(Status::Valid) => sql += &format!("{current} AND c.expires_at > $1"),
@@ -468,7 +475,9 @@ pub async fn queue(
             }
         }
     }
-    waiting.sort_by(|a, b| (&a.programme, &a.name, a.user_id).cmp(&(&b.programme, &b.name, b.user_id)));
+    waiting.sort_by(|a, b| {
+        (&a.programme, &a.name, a.user_id).cmp(&(&b.programme, &b.name, b.user_id))
+    });
     Ok(waiting)
 }
 

@@ -51,7 +51,10 @@ pub fn load(file: &Path, modules: &[Module]) -> (Vec<Category>, Vec<ContentError
         Ok(parsed) => parsed,
         Err(e) => {
             let line = e.span().map_or(1, |s| line_at(s.start));
-            return (Vec::new(), vec![ContentError::new(file, line, e.message().to_owned())]);
+            return (
+                Vec::new(),
+                vec![ContentError::new(file, line, e.message().to_owned())],
+            );
         }
     };
     let mut errors = Vec::new();
@@ -74,22 +77,32 @@ pub fn load(file: &Path, modules: &[Module]) -> (Vec<Category>, Vec<ContentError
                     .chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             {
-                problem(format!("category slug {:?} may use only a-z, 0-9 and -", entry.slug));
+                problem(format!(
+                    "category slug {:?} may use only a-z, 0-9 and -",
+                    entry.slug
+                ));
             }
             if !seen.insert(entry.slug.clone()) {
                 problem(format!("category {:?} is listed twice", entry.slug));
             }
             for (lang, _) in LANGUAGES {
-                for (field, values) in [("name", &entry.name), ("description", &entry.description)] {
+                for (field, values) in [("name", &entry.name), ("description", &entry.description)]
+                {
                     if values.get(lang).is_none_or(|v| v.trim().is_empty()) {
-                        problem(format!("category {:?} has no {field} in {lang}", entry.slug));
+                        problem(format!(
+                            "category {:?} has no {field} in {lang}",
+                            entry.slug
+                        ));
                     }
                 }
             }
             if let Some(module) = &entry.module
                 && !modules.iter().any(|m| &m.slug == module)
             {
-                problem(format!("category {:?}: there is no module {module:?}", entry.slug));
+                problem(format!(
+                    "category {:?}: there is no module {module:?}",
+                    entry.slug
+                ));
             }
             Category {
                 slug: entry.slug,

@@ -98,7 +98,9 @@ pub fn load(dir: &Path) -> (Option<CodeOfConduct>, Vec<ContentError>) {
     let ids = |t: &ConductText| -> Vec<String> {
         t.sections
             .iter()
-            .flat_map(|s| std::iter::once(s.id.clone()).chain(s.clauses.iter().map(|c| c.id.clone())))
+            .flat_map(|s| {
+                std::iter::once(s.id.clone()).chain(s.clauses.iter().map(|c| c.id.clone()))
+            })
             .collect()
     };
     let english_ids = ids(&english);
@@ -142,8 +144,8 @@ fn load_file(
     lang: &'static str,
 ) -> Result<(ConductText, u32, String), Vec<ContentError>> {
     let error = |line: usize, message: String| ContentError::new(file, line, message);
-    let source = std::fs::read_to_string(file)
-        .map_err(|e| vec![error(0, format!("cannot read: {e}"))])?;
+    let source =
+        std::fs::read_to_string(file).map_err(|e| vec![error(0, format!("cannot read: {e}"))])?;
     let (front_text, body, body_line) =
         split_front_matter(&source).map_err(|(line, m)| vec![error(line, m)])?;
     let front: FrontMatter = toml::from_str(front_text).map_err(|e| {
@@ -154,10 +156,20 @@ fn load_file(
     })?;
     let mut problems = Vec::new();
     if front.title.trim().is_empty() || front.summary.trim().is_empty() {
-        problems.push(error(1, "front matter: title and summary must not be empty".into()));
+        problems.push(error(
+            1,
+            "front matter: title and summary must not be empty".into(),
+        ));
     }
-    let Some(date) = front.effective.date.filter(|_| front.effective.time.is_none()) else {
-        return Err(vec![error(1, "front matter: effective must be a date, e.g. 2026-11-23".into())]);
+    let Some(date) = front
+        .effective
+        .date
+        .filter(|_| front.effective.time.is_none())
+    else {
+        return Err(vec![error(
+            1,
+            "front matter: effective must be a date, e.g. 2026-11-23".into(),
+        )]);
     };
 
     let line_of = |offset: usize| body_line + body[..offset].matches('\n').count();
@@ -190,7 +202,10 @@ fn load_file(
             Event::Start(Tag::Heading { level, id, .. }) => {
                 flush(&mut chunk, &mut text);
                 if !matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
-                    problems.push(error(line, "use ## for sections and ### for clauses only".into()));
+                    problems.push(error(
+                        line,
+                        "use ## for sections and ### for clauses only".into(),
+                    ));
                 }
                 let id = id.map(|i| i.to_string()).unwrap_or_default();
                 heading = Some((level, id, line, String::new()));
@@ -200,13 +215,20 @@ fn load_file(
                     continue;
                 };
                 let title = title.trim().to_owned();
-                let number = title.split_whitespace().next().unwrap_or_default().trim_end_matches('.');
+                let number = title
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches('.');
                 let expected = format!("clause-{}", number.replace('.', "-"));
                 match level {
                     HeadingLevel::H2 => {
                         let n = text.sections.len() + 1;
                         if number != n.to_string() || id != expected {
-                            problems.push(error(line, format!("section {n} must read `## {n}. Title {{#clause-{n}}}`")));
+                            problems.push(error(
+                                line,
+                                format!("section {n} must read `## {n}. Title {{#clause-{n}}}`"),
+                            ));
                         }
                         text.sections.push(ConductSection {
                             id,
@@ -218,14 +240,19 @@ fn load_file(
                     HeadingLevel::H3 => {
                         let n = text.sections.len();
                         let Some(section) = text.sections.last_mut() else {
-                            problems.push(error(line, "a ### clause must follow a ## section".into()));
+                            problems
+                                .push(error(line, "a ### clause must follow a ## section".into()));
                             continue;
                         };
                         let m = section.clauses.len() + 1;
                         if number != format!("{n}.{m}") || id != expected {
                             problems.push(error(line, format!("clause {n}.{m} must read `### {n}.{m} Title {{#clause-{n}-{m}}}`")));
                         }
-                        section.clauses.push(Clause { id, title, html: String::new() });
+                        section.clauses.push(Clause {
+                            id,
+                            title,
+                            html: String::new(),
+                        });
                     }
                     _ => {}
                 }
@@ -251,13 +278,22 @@ fn load_file(
     flush(&mut chunk, &mut text);
     for section in &text.sections {
         if section.clauses.is_empty() {
-            problems.push(error(body_line, format!("section {} has no clauses", section.title)));
+            problems.push(error(
+                body_line,
+                format!("section {} has no clauses", section.title),
+            ));
         }
     }
     for (anchor, line) in links {
-        let known = text.sections.iter().any(|s| s.id == anchor || s.clauses.iter().any(|c| c.id == anchor));
+        let known = text
+            .sections
+            .iter()
+            .any(|s| s.id == anchor || s.clauses.iter().any(|c| c.id == anchor));
         if !known {
-            problems.push(error(line, format!("link to #{anchor}: there is no such clause")));
+            problems.push(error(
+                line,
+                format!("link to #{anchor}: there is no such clause"),
+            ));
         }
     }
     if text.sections.is_empty() {

@@ -43,7 +43,11 @@ fn the_real_code_loads_in_five_languages_with_the_same_clauses() {
     assert!(!code.clause("lv", "clause-1-1").unwrap().html.is_empty());
     assert_eq!(catalogue.categories().len(), 6);
     assert_eq!(
-        catalogue.category("great-service-in-practice").unwrap().module.as_deref(),
+        catalogue
+            .category("great-service-in-practice")
+            .unwrap()
+            .module
+            .as_deref(),
         Some("great-service-qualities")
     );
 }
@@ -68,7 +72,10 @@ fn every_language_states_the_same_version() {
     let errors = with_edit("sl", |t| t.replacen("version = 1", "version = 2", 1));
     let (file, line, message) = single(&errors);
     assert_eq!((file.as_str(), line), ("sl.md", 1));
-    assert!(message.contains("every language states the same version"), "{message}");
+    assert!(
+        message.contains("every language states the same version"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -85,8 +92,13 @@ fn a_missing_clause_in_one_language_is_reported() {
 
 #[test]
 fn raw_html_and_broken_clause_links_are_refused() {
-    let errors = with_edit("en", |t| t.replacen("\n### 1.1", "\n<b>bold</b>\n\n### 1.1", 1));
-    assert!(errors.iter().all(|e| e.message.contains("raw HTML")), "{errors:?}");
+    let errors = with_edit("en", |t| {
+        t.replacen("\n### 1.1", "\n<b>bold</b>\n\n### 1.1", 1)
+    });
+    assert!(
+        errors.iter().all(|e| e.message.contains("raw HTML")),
+        "{errors:?}"
+    );
     let errors = with_edit("lv", |t| format!("{t}\n[see](#clause-99-1)\n"));
     assert!(single(&errors).2.contains("#clause-99-1"), "{errors:?}");
 }

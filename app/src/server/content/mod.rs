@@ -16,9 +16,9 @@ use serde::Deserialize;
 
 use crate::domain::language::LANGUAGES;
 use crate::server::quiz::model::Quiz;
-pub use markdown::Section;
 pub use categories::Category;
 pub use conduct::CodeOfConduct;
+pub use markdown::Section;
 pub use programmes::{Issuing, Programme};
 
 /// One problem in one file, at one line (1-based).
@@ -563,9 +563,9 @@ pub fn last_modified(dir: &Path) -> Option<std::time::SystemTime> {
 }
 
 #[cfg(test)]
-mod programme_tests;
-#[cfg(test)]
 mod conduct_tests;
+#[cfg(test)]
+mod programme_tests;
 #[cfg(test)]
 mod quiz_tests;
 #[cfg(test)]

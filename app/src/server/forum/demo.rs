@@ -33,10 +33,11 @@ pub async fn seed(
     posts: u64,
     now: i64,
 ) -> Result<Seeded, AppError> {
-    let authors: Vec<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email LIKE $1 ORDER BY id")
-        .bind(format!("{email_prefix}%"))
-        .fetch_all(pool)
-        .await?;
+    let authors: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE email LIKE $1 ORDER BY id")
+            .bind(format!("{email_prefix}%"))
+            .fetch_all(pool)
+            .await?;
     if authors.is_empty() {
         return Err(AppError::Internal(format!(
             "no members with emails starting {email_prefix:?}: create them with `guildhall demo members` first"
@@ -48,7 +49,9 @@ pub async fn seed(
         .map(|c| (c.slug.clone(), c.module.clone()))
         .collect();
     if categories.is_empty() {
-        return Err(AppError::Internal("the content has no forum categories".into()));
+        return Err(AppError::Internal(
+            "the content has no forum categories".into(),
+        ));
     }
     if let Some(code) = catalogue.code_of_conduct() {
         for &author in &authors {
@@ -68,12 +71,25 @@ pub async fn seed(
         let mut tx = begin_write(pool, backend).await?;
         for &n in batch {
             let (category, module) = &categories[n as usize % categories.len()];
-            let kind = if n % 5 == 0 && module.is_some() { Kind::Practice } else { Kind::Discussion };
+            let kind = if n % 5 == 0 && module.is_some() {
+                Kind::Practice
+            } else {
+                Kind::Discussion
+            };
             let replies = replies_each + u64::from(extra > 0);
             extra = extra.saturating_sub(1);
             let started = now - (threads - n) as i64 * 60;
             let author = authors[n as usize % authors.len()];
-            let title = format!("{} #{n}", ["Greeting guests", "Queues at lunchtime", "Handling complaints", "Phone standards", "Loyal customers"][n as usize % 5]);
+            let title = format!(
+                "{} #{n}",
+                [
+                    "Greeting guests",
+                    "Queues at lunchtime",
+                    "Handling complaints",
+                    "Phone standards",
+                    "Loyal customers"
+                ][n as usize % 5]
+            );
             let thread: i64 = sqlx::query_scalar(
                 "INSERT INTO forum_threads (category, kind, title, author_id, created_at, last_post_at, post_count) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -88,15 +104,18 @@ pub async fn seed(
             .fetch_one(&mut *tx)
             .await?;
             if let (Kind::Practice, Some(module)) = (kind, module) {
-                sqlx::query("INSERT INTO forum_thread_modules (thread_id, module_slug) VALUES ($1, $2)")
-                    .bind(thread)
-                    .bind(module)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO forum_thread_modules (thread_id, module_slug) VALUES ($1, $2)",
+                )
+                .bind(thread)
+                .bind(module)
+                .execute(&mut *tx)
+                .await?;
             }
             for number in 1..=1 + replies as i64 {
                 let (body, html) = &rendered[(n as usize + number as usize) % rendered.len()];
-                let practice = (kind == Kind::Practice && number == 1).then(|| &rendered[(n as usize + 3) % rendered.len()]);
+                let practice = (kind == Kind::Practice && number == 1)
+                    .then(|| &rendered[(n as usize + 3) % rendered.len()]);
                 let row = sqlx::query(
                     "INSERT INTO forum_posts (thread_id, number, author_id, body, body_html, situation, situation_html, \
                        practice, practice_html, result, result_html, created_at) \

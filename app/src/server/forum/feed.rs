@@ -19,7 +19,10 @@ fn xml(text: &str) -> String {
 fn rfc3339(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -49,9 +52,18 @@ pub async fn practices(State(state): State<AppState>) -> Response {
             row.try_get("title").unwrap_or_default(),
             row.try_get("created_at").unwrap_or_default(),
         );
-        let updated = row.try_get::<Option<i64>, _>("edited_at").ok().flatten().unwrap_or(created);
+        let updated = row
+            .try_get::<Option<i64>, _>("edited_at")
+            .ok()
+            .flatten()
+            .unwrap_or(created);
         newest = newest.max(updated);
-        let field = |name: &str| row.try_get::<Option<String>, _>(name).ok().flatten().unwrap_or_default();
+        let field = |name: &str| {
+            row.try_get::<Option<String>, _>(name)
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+        };
         // The fields are HTML sanitised when written; the feed escapes them once more as text.
         let content = format!(
             "{}{}{}",
@@ -73,14 +85,23 @@ pub async fn practices(State(state): State<AppState>) -> Response {
          <title>{}</title><id>{base}/forum/practices</id>\
          <link rel=\"self\" href=\"{base}/forum/practices.atom\"/><link href=\"{base}/forum/practices\"/>\
          <updated>{}</updated><author><name>{}</name></author>\n{entries}</feed>\n",
-        xml(&format!("Best practices · {}", state.settings.association_name)),
+        xml(&format!(
+            "Best practices · {}",
+            state.settings.association_name
+        )),
         rfc3339(newest),
         xml(&state.settings.association_name),
     );
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/atom+xml; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            ),
         ],
         body,
     )

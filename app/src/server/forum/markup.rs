@@ -9,8 +9,27 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::empty();
     builder
         .add_tags([
-            "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a",
-            "h3", "h4", "hr", "table", "thead", "tbody", "tr", "th", "td",
+            "p",
+            "br",
+            "strong",
+            "em",
+            "del",
+            "code",
+            "pre",
+            "blockquote",
+            "ul",
+            "ol",
+            "li",
+            "a",
+            "h3",
+            "h4",
+            "hr",
+            "table",
+            "thead",
+            "tbody",
+            "tr",
+            "th",
+            "td",
         ])
         .add_tag_attributes("a", ["href"])
         .add_tag_attributes("ol", ["start"])
@@ -45,22 +64,35 @@ mod tests {
 
     #[test]
     fn markdown_becomes_clean_html() {
-        assert_eq!(render("**Hello** _you_"), "<p><strong>Hello</strong> <em>you</em></p>\n");
+        assert_eq!(
+            render("**Hello** _you_"),
+            "<p><strong>Hello</strong> <em>you</em></p>\n"
+        );
         let link = render("[site](https://example.org)");
         assert!(link.contains("href=\"https://example.org\""), "{link}");
-        assert!(link.contains("rel=\"nofollow ugc noopener noreferrer\""), "{link}");
+        assert!(
+            link.contains("rel=\"nofollow ugc noopener noreferrer\""),
+            "{link}"
+        );
     }
 
     /// Every `<` left in the output opens a real tag (text is escaped): no tag may be a
     /// script or image, carry an event handler, or point at a script or data URL.
     pub fn live_markup_is_safe(html: &str) -> bool {
         html.split('<').skip(1).all(|rest| {
-            let tag = rest.split('>').next().unwrap_or_default().to_ascii_lowercase();
+            let tag = rest
+                .split('>')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             let name = tag.split_whitespace().next().unwrap_or_default();
             !["script", "img", "iframe", "svg", "style", "object", "embed"].contains(&name)
                 && !tag.contains("javascript:")
                 && !tag.contains("data:")
-                && !tag.split_whitespace().skip(1).any(|attr| attr.starts_with("on"))
+                && !tag
+                    .split_whitespace()
+                    .skip(1)
+                    .any(|attr| attr.starts_with("on"))
         })
     }
 

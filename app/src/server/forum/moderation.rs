@@ -134,7 +134,16 @@ pub async fn endorse(
         .execute(&mut *tx)
         .await?;
         if added.rows_affected() == 1 {
-            notify(&mut tx, target.author, "endorsement", target.thread, post, member_name, now).await?;
+            notify(
+                &mut tx,
+                target.author,
+                "endorsement",
+                target.thread,
+                post,
+                member_name,
+                now,
+            )
+            .await?;
         }
     } else {
         sqlx::query("DELETE FROM forum_endorsements WHERE post_id = $1 AND user_id = $2")
@@ -154,8 +163,7 @@ pub async fn flag(
     backend: Backend,
     post: i64,
     member: i64,
-    clause: &str,
-    comment: Option<&str>,
+    (clause, comment): (&str, Option<&str>),
     hide_at: i64,
     now: i64,
 ) -> Result<bool, AppError> {
@@ -233,7 +241,9 @@ pub async fn queue(pool: &AnyPool) -> Result<Vec<Waiting>, AppError> {
     .await?;
     let mut waiting = Vec::with_capacity(ids.len());
     for id in ids {
-        let Some(post) = super::store::post(pool, id).await? else { continue };
+        let Some(post) = super::store::post(pool, id).await? else {
+            continue;
+        };
         let thread_title = super::store::thread(pool, post.thread_id)
             .await?
             .map(|t| t.title)
@@ -256,7 +266,11 @@ pub async fn queue(pool: &AnyPool) -> Result<Vec<Waiting>, AppError> {
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        waiting.push(Waiting { post, thread_title, flags });
+        waiting.push(Waiting {
+            post,
+            thread_title,
+            flags,
+        });
     }
     Ok(waiting)
 }
@@ -299,10 +313,12 @@ pub async fn moderate(
                 .await?;
         }
         Action::Restore => {
-            sqlx::query("UPDATE forum_posts SET hidden_at = NULL, hidden_clause = NULL WHERE id = $1")
-                .bind(post)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE forum_posts SET hidden_at = NULL, hidden_clause = NULL WHERE id = $1",
+            )
+            .bind(post)
+            .execute(&mut *tx)
+            .await?;
         }
         Action::Lock | Action::Unlock => {
             sqlx::query("UPDATE forum_threads SET locked = $1 WHERE id = $2")
@@ -339,11 +355,13 @@ pub async fn moderate(
         }
         Action::Dismiss | Action::Warn => {}
     }
-    sqlx::query("UPDATE forum_flags SET resolved_at = $1 WHERE post_id = $2 AND resolved_at IS NULL")
-        .bind(now)
-        .bind(post)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE forum_flags SET resolved_at = $1 WHERE post_id = $2 AND resolved_at IS NULL",
+    )
+    .bind(now)
+    .bind(post)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(
         "INSERT INTO moderation_actions (post_id, member_id, moderator_id, action, clause, reason, until, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -360,14 +378,27 @@ pub async fn moderate(
     .await?;
     if decision.action != Action::Dismiss {
         let detail = format!("{}:{}", decision.action.as_str(), decision.clause);
-        notify(&mut tx, target.author, "moderation", target.thread, post, &detail, now).await?;
+        notify(
+            &mut tx,
+            target.author,
+            "moderation",
+            target.thread,
+            post,
+            &detail,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
 /// Until when the member is suspended, if they are now.
-pub async fn suspended_until(pool: &AnyPool, member: i64, now: i64) -> Result<Option<i64>, sqlx::Error> {
+pub async fn suspended_until(
+    pool: &AnyPool,
+    member: i64,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
     let until: Option<i64> = sqlx::query_scalar("SELECT suspended_until FROM users WHERE id = $1")
         .bind(member)
         .fetch_optional(pool)

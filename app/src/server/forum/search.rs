@@ -66,7 +66,11 @@ fn marked(text: &str) -> String {
 }
 
 /// Visible posts matching every word, best first.
-pub async fn search(pool: &AnyPool, backend: Backend, query: &Query) -> Result<Vec<Hit>, sqlx::Error> {
+pub async fn search(
+    pool: &AnyPool,
+    backend: Backend,
+    query: &Query,
+) -> Result<Vec<Hit>, sqlx::Error> {
     if query.text.split_whitespace().next().is_none() {
         return Ok(Vec::new());
     }
@@ -110,7 +114,11 @@ pub async fn search(pool: &AnyPool, backend: Backend, query: &Query) -> Result<V
                 post_id: r.try_get("post_id")?,
                 thread_id: r.try_get("thread_id")?,
                 number: r.try_get("number")?,
-                title_html: if title_hl.is_empty() { marked(&thread_title) } else { marked(&title_hl) },
+                title_html: if title_hl.is_empty() {
+                    marked(&thread_title)
+                } else {
+                    marked(&title_hl)
+                },
                 thread_title,
                 excerpt_html: marked(&r.try_get::<String, _>("excerpt")?),
                 category: r.try_get("category")?,
@@ -124,12 +132,18 @@ pub async fn search(pool: &AnyPool, backend: Backend, query: &Query) -> Result<V
 mod tests {
     #[test]
     fn words_are_quoted_for_fts5() {
-        assert_eq!(super::fts5_query(" callback  \"hour\" OR"), "\"callback\" \"\"\"hour\"\"\" \"OR\"");
+        assert_eq!(
+            super::fts5_query(" callback  \"hour\" OR"),
+            "\"callback\" \"\"\"hour\"\"\" \"OR\""
+        );
     }
 
     #[test]
     fn matches_are_marked_in_escaped_text() {
         let text = format!("<b>{}queue{}</b>", super::START, super::END);
-        assert_eq!(super::marked(&text), "&lt;b&gt;<mark>queue</mark>&lt;/b&gt;");
+        assert_eq!(
+            super::marked(&text),
+            "&lt;b&gt;<mark>queue</mark>&lt;/b&gt;"
+        );
     }
 }

@@ -16,7 +16,9 @@ const POST_WINDOW: Duration = Duration::from_secs(10 * 60);
 /// are within the posting rate.
 pub async fn may_post(state: &AppState, user: &UserView) -> Result<(), AppError> {
     let catalogue = state.content.get();
-    let code = catalogue.code_of_conduct().ok_or(ErrorCode::ConductNotAccepted)?;
+    let code = catalogue
+        .code_of_conduct()
+        .ok_or(ErrorCode::ConductNotAccepted)?;
     let accepted = super::store::accepted_version(&state.pool, user.id).await?;
     if accepted != Some(i64::from(code.version)) {
         return Err(ErrorCode::ConductNotAccepted.into());
@@ -28,7 +30,14 @@ pub async fn may_post(state: &AppState, user: &UserView) -> Result<(), AppError>
         return Err(ErrorCode::Suspended.into());
     }
     let bucket = format!("post:{}", user.id);
-    if !rate_limit::allow(&state.pool, &bucket, state.settings.posts_per_ten_minutes, POST_WINDOW).await? {
+    if !rate_limit::allow(
+        &state.pool,
+        &bucket,
+        state.settings.posts_per_ten_minutes,
+        POST_WINDOW,
+    )
+    .await?
+    {
         return Err(ErrorCode::RateLimited.into());
     }
     Ok(())
@@ -92,8 +101,11 @@ pub fn clause(state: &AppState, id: &str) -> Result<String, AppError> {
 /// The member accepted the current code (for endorsing and flagging, which need no rate).
 pub async fn accepted(state: &AppState, user: &UserView) -> Result<(), AppError> {
     let catalogue = state.content.get();
-    let code = catalogue.code_of_conduct().ok_or(ErrorCode::ConductNotAccepted)?;
-    if super::store::accepted_version(&state.pool, user.id).await? != Some(i64::from(code.version)) {
+    let code = catalogue
+        .code_of_conduct()
+        .ok_or(ErrorCode::ConductNotAccepted)?;
+    if super::store::accepted_version(&state.pool, user.id).await? != Some(i64::from(code.version))
+    {
         return Err(ErrorCode::ConductNotAccepted.into());
     }
     Ok(())

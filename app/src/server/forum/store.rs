@@ -56,11 +56,21 @@ fn post_from_row(row: &AnyRow) -> Result<Post, sqlx::Error> {
     let practice = match situation {
         Some(situation) => Some(Practice {
             situation,
-            practice: row.try_get::<Option<String>, _>("practice")?.unwrap_or_default(),
-            result: row.try_get::<Option<String>, _>("result")?.unwrap_or_default(),
-            situation_html: row.try_get::<Option<String>, _>("situation_html")?.unwrap_or_default(),
-            practice_html: row.try_get::<Option<String>, _>("practice_html")?.unwrap_or_default(),
-            result_html: row.try_get::<Option<String>, _>("result_html")?.unwrap_or_default(),
+            practice: row
+                .try_get::<Option<String>, _>("practice")?
+                .unwrap_or_default(),
+            result: row
+                .try_get::<Option<String>, _>("result")?
+                .unwrap_or_default(),
+            situation_html: row
+                .try_get::<Option<String>, _>("situation_html")?
+                .unwrap_or_default(),
+            practice_html: row
+                .try_get::<Option<String>, _>("practice_html")?
+                .unwrap_or_default(),
+            result_html: row
+                .try_get::<Option<String>, _>("result_html")?
+                .unwrap_or_default(),
         }),
         None => None,
     };
@@ -94,7 +104,12 @@ pub async fn accepted_version(pool: &AnyPool, user_id: i64) -> Result<Option<i64
 }
 
 /// Records that the member accepted `version` (once; accepting again changes nothing).
-pub async fn accept(pool: &AnyPool, user_id: i64, version: i64, now: i64) -> Result<(), sqlx::Error> {
+pub async fn accept(
+    pool: &AnyPool,
+    user_id: i64,
+    version: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO conduct_acceptances (user_id, version, accepted_at) VALUES ($1, $2, $3) \
          ON CONFLICT (user_id, version) DO NOTHING",
@@ -206,22 +221,24 @@ pub async fn reply(
     .execute(&mut *tx)
     .await?;
     if touched.rows_affected() != 1 {
-        let exists: Option<i64> =
-            sqlx::query_scalar("SELECT locked FROM forum_threads WHERE id = $1 AND deleted_at IS NULL")
-                .bind(thread)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let exists: Option<i64> = sqlx::query_scalar(
+            "SELECT locked FROM forum_threads WHERE id = $1 AND deleted_at IS NULL",
+        )
+        .bind(thread)
+        .fetch_optional(&mut *tx)
+        .await?;
         return Err(match exists {
             Some(_) => ErrorCode::ThreadLocked,
             None => ErrorCode::NotFound,
         }
         .into());
     }
-    let number: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM forum_posts WHERE thread_id = $1")
-            .bind(thread)
-            .fetch_one(&mut *tx)
-            .await?;
+    let number: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM forum_posts WHERE thread_id = $1",
+    )
+    .bind(thread)
+    .fetch_one(&mut *tx)
+    .await?;
     let id = insert_post(&mut tx, thread, number, author, &writing, now).await?;
     super::search::index(&mut tx, id).await?;
     let (starter, replier): (i64, String) = {
@@ -465,10 +482,21 @@ pub struct Listing {
 }
 
 /// Threads by activity, pinned first; with how many match in all.
-pub async fn threads(pool: &AnyPool, listing: &Listing) -> Result<(Vec<ThreadSummary>, i64), sqlx::Error> {
+pub async fn threads(
+    pool: &AnyPool,
+    listing: &Listing,
+) -> Result<(Vec<ThreadSummary>, i64), sqlx::Error> {
     let mut filter = String::from(" WHERE t.deleted_at IS NULL");
-    filter += if listing.category.is_some() { " AND t.category = $1" } else { " AND $1 = $1" };
-    filter += if listing.kind.is_some() { " AND t.kind = $2" } else { " AND $2 = $2" };
+    filter += if listing.category.is_some() {
+        " AND t.category = $1"
+    } else {
+        " AND $1 = $1"
+    };
+    filter += if listing.kind.is_some() {
+        " AND t.kind = $2"
+    } else {
+        " AND $2 = $2"
+    };
     filter += if listing.module.is_some() {
         " AND EXISTS (SELECT 1 FROM forum_thread_modules m WHERE m.thread_id = t.id AND m.module_slug = $3)"
     } else {
@@ -504,12 +532,17 @@ pub async fn threads(pool: &AnyPool, listing: &Listing) -> Result<(Vec<ThreadSum
     .bind(crate::server::db::now())
     .fetch_all(pool)
     .await?;
-    let threads = rows.iter().map(thread_from_row).collect::<Result<Vec<_>, _>>()?;
+    let threads = rows
+        .iter()
+        .map(thread_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok((threads, total))
 }
 
 /// Per category: threads and the time of the latest post.
-pub async fn category_activity(pool: &AnyPool) -> Result<Vec<(String, i64, Option<i64>)>, sqlx::Error> {
+pub async fn category_activity(
+    pool: &AnyPool,
+) -> Result<Vec<(String, i64, Option<i64>)>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT category, COUNT(*) AS threads, MAX(last_post_at) AS latest FROM forum_threads \
          WHERE deleted_at IS NULL GROUP BY category",
@@ -517,17 +550,24 @@ pub async fn category_activity(pool: &AnyPool) -> Result<Vec<(String, i64, Optio
     .fetch_all(pool)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("category")?, r.try_get("threads")?, r.try_get("latest")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("category")?,
+                r.try_get("threads")?,
+                r.try_get("latest")?,
+            ))
+        })
         .collect()
 }
 
 /// Pins a thread to the top of its category, or unpins it.
 pub async fn set_pinned(pool: &AnyPool, thread: i64, pinned: bool) -> Result<(), AppError> {
-    let done = sqlx::query("UPDATE forum_threads SET pinned = $1 WHERE id = $2 AND deleted_at IS NULL")
-        .bind(i64::from(pinned))
-        .bind(thread)
-        .execute(pool)
-        .await?;
+    let done =
+        sqlx::query("UPDATE forum_threads SET pinned = $1 WHERE id = $2 AND deleted_at IS NULL")
+            .bind(i64::from(pinned))
+            .bind(thread)
+            .execute(pool)
+            .await?;
     if done.rows_affected() == 1 {
         Ok(())
     } else {

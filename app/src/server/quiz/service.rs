@@ -70,7 +70,10 @@ pub async fn save(slug: &str, attempt: i64, answers: &FormAnswers) -> Result<(),
 pub async fn submit(slug: &str, attempt: i64, answers: &FormAnswers) -> Result<Outcome, AppError> {
     let user = request::require_user()?;
     let quiz = QuizContext::find(slug)?;
-    let outcome = quiz.store().submit(user.id, attempt, answers, now()).await?;
+    let outcome = quiz
+        .store()
+        .submit(user.id, attempt, answers, now())
+        .await?;
     if outcome.passed {
         crate::server::certificates::service::issue_automatic(&quiz.state, user.id).await;
     }
