@@ -105,7 +105,7 @@ test.describe("a certificate", () => {
     await queue.getByRole("button", { name: "Issue to the selected members" }).click();
     await admin.waitForURL((url) => url.pathname === "/admin/certificates" && url.searchParams.has("issued"));
     const summary = admin.locator('[data-test="issue-summary"]');
-    await expect(summary).toContainText("Issued 1 certificate");
+    await expect(summary).toContainText("Certificates issued: 1.");
     await expect(summary).toContainText("Not issued: 0");
     const summaryLink = summary.getByRole("link", { name: holder });
     const adminHref = (await summaryLink.getAttribute("href"))!;

@@ -230,7 +230,7 @@ async fn an_admin_issues_from_the_queue_and_anyone_verifies_the_pdf() {
                 summary.body
             );
             assert!(
-                summary.body.contains("Issued 1 certificates"),
+                summary.body.contains("Certificates issued: 1."),
                 "{}",
                 summary.body
             );

@@ -30,6 +30,9 @@ pub fn FormAlert(
     error: Signal<Option<ApiError>>,
     summary: String,
     unreachable: String,
+    /// On a page with several forms, their fields' ids are `field-<form>-<name>`.
+    #[prop(optional)]
+    form: Option<&'static str>,
 ) -> impl IntoView {
     move || {
         error.get().map(|mut e| {
@@ -39,7 +42,10 @@ pub fn FormAlert(
             let body = match e.field.clone() {
                 Some(field) => view! {
                     <p>{summary.clone()}</p>
-                    <ul><li><a href=format!("#field-{field}")>{e.message.clone()}</a></li></ul>
+                    <ul><li><a href=match form {
+                        Some(form) => format!("#field-{form}-{field}"),
+                        None => format!("#field-{field}"),
+                    }>{e.message.clone()}</a></li></ul>
                 }
                 .into_any(),
                 None => view! { <p>{e.message.clone()}</p> }.into_any(),

@@ -204,12 +204,13 @@ fn queue_view(
 
 fn programme_select(
     locale: crate::i18n::Locale,
+    id: &'static str,
     programmes: &[(String, String)],
     selected: &str,
     with_all: bool,
 ) -> impl IntoView + use<> {
     view! {
-        <select id="field-programme" name="programme">
+        <select id=id name="programme">
             {with_all.then(|| view! { <option value="">{td_string!(locale, admin_certificates_all)}</option> })}
             {programmes.iter().map(|(slug, title)| view! {
                 <option value=slug.clone() selected=slug == selected>{title.clone()}</option>
@@ -229,30 +230,33 @@ fn manual_form(
             <h2 id="manual-heading">{td_string!(locale, admin_certificates_manual)}</h2>
             <p>{td_string!(locale, admin_certificates_manual_explain)}</p>
             <form method="post" action="/api/certificates/issue_manual" class="stack" data-test="manual-issue">
-                <FormAlert error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
+                <FormAlert form="manual" error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
                 <div class="field">
-                    <label for="field-email">{td_string!(locale, admin_certificates_member_email)}</label>
-                    <input id="field-email" name="email" type="email" required=true value=input.get("email") autocomplete="off" />
+                    <label for="field-manual-email">{td_string!(locale, admin_certificates_member_email)}</label>
+                    <input id="field-manual-email" name="email" type="email" required=true value=input.get("email") autocomplete="off" />
                 </div>
                 <div class="field">
-                    <label for="field-programme">{td_string!(locale, certificate_programme)}</label>
-                    {programme_select(locale, programmes, &input.get("programme"), false)}
+                    <label for="field-manual-programme">{td_string!(locale, certificate_programme)}</label>
+                    {programme_select(locale, "field-manual-programme", programmes, &input.get("programme"), false)}
                 </div>
-                <ReasonField value=input.get("reason") hint=td_string!(locale, admin_certificates_manual_reason_hint) />
+                <ReasonField form="manual" value=input.get("reason") hint=td_string!(locale, admin_certificates_manual_reason_hint) />
                 <button type="submit" class="button">{td_string!(locale, admin_certificates_manual_submit)}</button>
             </form>
         </section>
     }
 }
 
+/// The reason a form asks for; `form` keeps ids unique when a page has several such forms.
 #[component]
-fn ReasonField(value: String, hint: &'static str) -> impl IntoView {
+fn ReasonField(form: &'static str, value: String, hint: &'static str) -> impl IntoView {
     let locale = use_locale();
+    let id = format!("field-{form}-reason");
+    let hint_id = format!("{id}-hint");
     view! {
         <div class="field">
-            <label for="field-reason">{td_string!(locale, admin_certificates_reason)}</label>
-            <p class="hint" id="field-reason-hint">{hint}</p>
-            <textarea id="field-reason" name="reason" required=true maxlength=500 rows=3 aria-describedby="field-reason-hint" inner_html=escape_text(&value)></textarea>
+            <label for=id.clone()>{td_string!(locale, admin_certificates_reason)}</label>
+            <p class="hint" id=hint_id.clone()>{hint}</p>
+            <textarea id=id name="reason" required=true maxlength=500 rows=3 aria-describedby=hint_id inner_html=escape_text(&value)></textarea>
         </div>
     }
 }
@@ -297,8 +301,8 @@ fn list_view(
                     </select>
                 </div>
                 <div class="field">
-                    <label for="field-programme">{td_string!(locale, certificate_programme)}</label>
-                    {programme_select(locale, programmes, filter.programme.as_deref().unwrap_or_default(), true)}
+                    <label for="filter-programme">{td_string!(locale, certificate_programme)}</label>
+                    {programme_select(locale, "filter-programme", programmes, filter.programme.as_deref().unwrap_or_default(), true)}
                 </div>
                 <div class="field">
                     <label for="field-expiring">{td_string!(locale, admin_certificates_expiring)}</label>
@@ -451,9 +455,9 @@ pub fn AdminCertificatePage() -> impl IntoView {
                             <h2 id="reissue-heading">{td_string!(locale, admin_certificates_reissue)}</h2>
                             <p>{td_string!(locale, admin_certificates_reissue_explain)}</p>
                             <form method="post" action="/api/certificates/reissue" class="stack" data-test="reissue">
-                                <FormAlert error=reissue_error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
+                                <FormAlert form="reissue" error=reissue_error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
                                 <input type="hidden" name="id" value=c.id />
-                                <ReasonField value=detail.reissue_input.get("reason") hint=td_string!(locale, admin_certificates_reissue_hint) />
+                                <ReasonField form="reissue" value=detail.reissue_input.get("reason") hint=td_string!(locale, admin_certificates_reissue_hint) />
                                 <button type="submit" class="button">{td_string!(locale, admin_certificates_reissue_submit)}</button>
                             </form>
                         </section>
@@ -461,9 +465,9 @@ pub fn AdminCertificatePage() -> impl IntoView {
                             <h2 id="revoke-heading">{td_string!(locale, admin_certificates_revoke)}</h2>
                             <p>{td_string!(locale, admin_certificates_revoke_explain)}</p>
                             <form method="post" action="/api/certificates/revoke" class="stack" data-test="revoke">
-                                <FormAlert error=revoke_error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
+                                <FormAlert form="revoke" error=revoke_error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
                                 <input type="hidden" name="id" value=c.id />
-                                <ReasonField value=detail.revoke_input.get("reason") hint=td_string!(locale, admin_certificates_revoke_hint) />
+                                <ReasonField form="revoke" value=detail.revoke_input.get("reason") hint=td_string!(locale, admin_certificates_revoke_hint) />
                                 <button type="submit" class="button button-danger">{td_string!(locale, admin_certificates_revoke_submit)}</button>
                             </form>
                         </section>
