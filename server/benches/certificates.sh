@@ -54,15 +54,15 @@ sql() {
   esac
 }
 
-# wrk on one path; prints req/s, p50, p99 and the errors wrk counted, and sets $rps.
+# wrk on one path; prints req/s, p50, p99, max and the errors wrk counted; sets $rps.
 load() {
   local out
   out=$(wrk -t2 -c32 -d"${SECONDS_PER_RUN}s" --latency "$URL$1")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  awk -v label="$2" '/Requests\/sec/ {rps=$2} / 50%/ {p50=$2} / 99%/ {p99=$2}
+  awk -v label="$2" '/Requests\/sec/ {rps=$2} / 50%/ {p50=$2} / 99%/ {p99=$2} /^ +Latency +[0-9]/ {max=$4}
       /Non-2xx/ {bad=$NF} /Socket errors/ {gsub(",", ""); sock=$4+$6+$8+$10}
-      END {printf "  %-9s %10s req/s   p50 %8s   p99 %8s   non-2xx %d   socket errors %d%s\n",
-        label, rps, p50, p99, bad, sock, (bad + sock ? "   INVALID" : "")}' <<<"$out"
+      END {printf "  %-9s %10s req/s   p50 %8s   p99 %8s   max %8s   non-2xx %d   socket errors %d%s\n",
+        label, rps, p50, p99, max, bad, sock, (bad + sock ? "   INVALID" : "")}' <<<"$out"
 }
 
 bench() {
@@ -124,8 +124,9 @@ bench() {
   # 1. Verification page, beside the same bytes from memory. The first request of each also
   # checks it answers 200 (and fills the baseline's copy).
   local page=/verify/$code baseline=/bench/baseline/verify/$code round base_rps
-  echo "  verification page $page: $(curl -sf -o /dev/null -w '%{size_download}' "$URL$page") B," \
-    "baseline $(curl -sf -o /dev/null -w '%{size_download}' "$URL$baseline") B"
+  curl -sf -o "$dir/page" "$URL$page"
+  echo "  verification page $page: $(wc -c <"$dir/page") B$(grep -q 'Demo member 1<' "$dir/page" \
+    || echo ' WITHOUT THE HOLDER NAME: INVALID'), baseline $(curl -sf -o /dev/null -w '%{size_download}' "$URL$baseline") B"
   for round in $(seq "$ROUNDS"); do
     echo "  round $round (32 connections, ${SECONDS_PER_RUN}s each)"
     load "$baseline" baseline; base_rps=$rps
@@ -135,13 +136,13 @@ bench() {
 
   echo "  server RSS after the runs: $(( $(awk '/VmRSS/ {print $2}' /proc/$pid/status) / 1024 )) MB;" \
     "server log lines (warnings and errors): $(wc -l <"$dir/server-$backend.log")"
-  sed 's/^/    /' "$dir/server-$backend.log" | head -20
+  sed 's/\x1b\[[0-9;]*m//g; s/^/    /' "$dir/server-$backend.log" | head -20
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=''
   if [ -n "$pg_db" ]; then psql -X -q -d "$PG_URL/test" -c "DROP DATABASE $pg_db"; pg_db=''; fi
 }
 
 echo "$(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); binary built $(date -r "$BIN" '+%F %T');" \
-  "commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- app server || echo ' + changes')"
+  "commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- app/src server/src || echo ' + changes')"
 port=3201
 for backend in $BACKENDS; do
   bench "$backend" "$port"
