@@ -621,8 +621,20 @@ async fn manual_issue_needs_a_reason_and_keeps_what_the_admin_typed() {
             let mut admin = app
                 .signed_in("Ada Admin", "ada@example.org", Role::Admin)
                 .await;
-            app.signed_in("Žiga Šušteršič", "ziga@example.si", Role::Member)
-                .await;
+            // Typed with combining carons; stored and printed composed.
+            app.signed_in(
+                "Z\u{30c}iga S\u{30c}us\u{30c}ters\u{30c}ic\u{30c}",
+                "ziga@example.si",
+                Role::Member,
+            )
+            .await;
+            let stored: String = sqlx::query_scalar(
+                "SELECT display_name FROM users WHERE email = 'ziga@example.si'",
+            )
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+            assert_eq!(stored, "Žiga Šušteršič");
             let refused = admin
                 .submit(
                     "/api/certificates/issue_manual",

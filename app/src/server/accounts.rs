@@ -13,7 +13,7 @@ use super::{AppError, Settings};
 use crate::api::ErrorCode;
 use crate::api::accounts::UserView;
 use crate::api::admin::MemberRow;
-use crate::domain::account::{check_password_length, normalise_email, normalise_name};
+use crate::domain::account::{AccountRule, check_password_length, normalise_email};
 use crate::domain::language::parse_locale;
 use crate::domain::role::Role;
 
@@ -28,6 +28,13 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserView, sqlx::Error> {
         language: row.try_get("language")?,
         role: Role::parse(&role).unwrap_or(Role::Member),
     })
+}
+
+/// A name as stored: the account rules, then composed (NFC), so that an accent typed as a
+/// separate mark prints as one letter on certificates.
+fn stored_name(raw: &str) -> Result<String, AccountRule> {
+    use unicode_normalization::UnicodeNormalization;
+    crate::domain::account::normalise_name(&raw.nfc().collect::<String>())
 }
 
 pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<UserView>, sqlx::Error> {
@@ -95,7 +102,7 @@ impl NewAccount {
         language: &str,
         role: Role,
     ) -> Result<Self, AppError> {
-        let name = normalise_name(name)?;
+        let name = stored_name(name)?;
         let email = normalise_email(email)?;
         check_password_length(password)?;
         let language = parse_locale(language)
@@ -263,7 +270,7 @@ pub async fn update_profile(
     name: &str,
     language: &str,
 ) -> Result<(), AppError> {
-    let name = normalise_name(name)?;
+    let name = stored_name(name)?;
     let language = parse_locale(language).ok_or(ErrorCode::LanguageInvalid)?;
     sqlx::query("UPDATE users SET display_name = $1, language = $2, updated_at = $3 WHERE id = $4")
         .bind(name)
