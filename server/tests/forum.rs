@@ -802,6 +802,21 @@ async fn flags_cite_a_clause_hide_a_post_and_moderators_decide() {
                 "the author still sees it"
             );
             assert!(own.body.contains("until a moderator reviews it"));
+            spammer
+                .api(
+                    "/api/forum/edit_post",
+                    &[("post", &spam_s), ("body", "Buy it now!")],
+                )
+                .await;
+            let history = ben.get(&format!("/forum/p/{spam}/history")).await;
+            assert_eq!(
+                history.status,
+                StatusCode::NOT_FOUND,
+                "hidden history stays hidden"
+            );
+            assert!(!history.body.contains("Buy my queue software"));
+            let history = spammer.get(&format!("/forum/p/{spam}/history")).await;
+            assert!(history.body.contains("Buy my queue software"));
 
             // Members cannot moderate; moderators see the queue with the clauses cited.
             let refused = ana
@@ -818,11 +833,7 @@ async fn flags_cite_a_clause_hide_a_post_and_moderators_decide() {
             assert_eq!(refused.status, StatusCode::FORBIDDEN);
             assert_eq!(ana.get("/moderation").await.status, StatusCode::FORBIDDEN);
             let queue = molly.get("/moderation").await;
-            assert!(
-                queue.body.contains("Buy my queue software"),
-                "{}",
-                queue.body
-            );
+            assert!(queue.body.contains("Buy it now!"), "{}", queue.body);
             assert!(queue.body.contains("Clause 6.2") && queue.body.contains("Clause 6.3"));
             assert!(queue.body.contains("Advertising"));
 

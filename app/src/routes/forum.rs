@@ -871,10 +871,15 @@ pub fn PostHistoryPage() -> impl IntoView {
     if let Some(prompt) = members_only(&format!("/forum/p/{id}/history")) {
         return prompt;
     }
+    let viewer = use_user();
     let data = load_once(async move {
         let pool = request::pool().ok()?;
         let post = store::post(&pool, id).await.ok()??;
-        if post.deleted_at.is_some() {
+        // A hidden post's earlier versions are as hidden as the post.
+        let may_see_hidden = viewer.is_some_and(|v| {
+            v.id == post.author_id || v.role >= crate::domain::role::Role::Moderator
+        });
+        if post.deleted_at.is_some() || (post.hidden_at.is_some() && !may_see_hidden) {
             return None;
         }
         Some((post, store::revisions(&pool, id).await.ok()?))
