@@ -488,6 +488,10 @@ async fn revocation_shows_at_once_and_a_reissue_supersedes() {
                     .body
                     .contains(&format!("/admin/certificates/{first}\""))
             );
+            let all = admin
+                .get("/admin/certificates.csv?status=&programme=&expiring=")
+                .await;
+            assert_eq!(all.status, StatusCode::OK, "the page's own empty filters");
             let csv = admin.get("/admin/certificates.csv?status=superseded").await;
             assert_eq!(csv.status, StatusCode::OK);
             assert!(csv.body.contains(&dashed(&first_code)), "{}", csv.body);

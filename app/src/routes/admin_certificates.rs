@@ -17,6 +17,7 @@ use crate::domain::dates::{iso_date, utc_minute};
 use crate::domain::form::FormInput;
 use crate::domain::language::fill;
 use crate::domain::role::Role;
+use crate::server::certificates::http::ListQuery;
 use crate::server::certificates::store::{self, Filter, Listed, Waiting};
 use crate::server::certificates::{Certificate, Event, Status};
 use crate::server::db::now;
@@ -60,11 +61,12 @@ pub fn AdminCertificatesPage() -> impl IntoView {
         return view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }.into_any();
     };
     let query = use_query_map().get_untracked();
-    let filter = Filter {
-        status: query.get("status").as_deref().and_then(Status::parse),
-        programme: query.get("programme").filter(|p| !p.is_empty()),
-        expiring_within_days: query.get("expiring").and_then(|d| d.trim().parse().ok()),
-    };
+    let filter = ListQuery {
+        status: query.get("status"),
+        programme: query.get("programme"),
+        expiring: query.get("expiring"),
+    }
+    .filter();
     let issued_ids = parse_ids(&query.get("issued").unwrap_or_default());
     let refused: usize = query
         .get("refused")

@@ -158,11 +158,12 @@ pub async fn check_pdf(
     Redirect::to(&format!("{page}#check")).into_response()
 }
 
-#[derive(Deserialize)]
+/// The admin list's filters as the page's form sends them; empty fields mean "any".
+#[derive(Default, Deserialize)]
 pub struct ListQuery {
-    status: Option<String>,
-    programme: Option<String>,
-    expiring: Option<u32>,
+    pub status: Option<String>,
+    pub programme: Option<String>,
+    pub expiring: Option<String>,
 }
 
 impl ListQuery {
@@ -170,7 +171,7 @@ impl ListQuery {
         Filter {
             status: self.status.as_deref().and_then(Status::parse),
             programme: self.programme.filter(|p| !p.is_empty()),
-            expiring_within_days: self.expiring,
+            expiring_within_days: self.expiring.and_then(|d| d.trim().parse().ok()),
         }
     }
 }
