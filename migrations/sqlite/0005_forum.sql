@@ -130,9 +130,9 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_user ON notifications (user_id, read_at, id);
 
 -- Full-text search over every post (the opening post carries its thread's title and a best
--- practice's fields). unicode61 without diacritics: one tokenizer for all five languages.
+-- practice's fields), one row per post with the post's id as its rowid. unicode61 without
+-- diacritics: one tokenizer for all five languages.
 CREATE VIRTUAL TABLE forum_search USING fts5(
-    post_id UNINDEXED,
     title,
     body,
     tokenize = 'unicode61 remove_diacritics 2'

@@ -131,7 +131,7 @@ pub async fn seed(
                 .bind(started + number)
                 .fetch_one(&mut *tx)
                 .await?;
-                search::index(&mut tx, row.try_get("id")?).await?;
+                search::index(&mut tx, backend, row.try_get("id")?).await?;
                 made_posts += 1;
             }
             made_threads += 1;

@@ -342,7 +342,7 @@ pub async fn moderate(
             .bind(target.thread)
             .execute(&mut *tx)
             .await?;
-            super::search::index(&mut tx, post).await?;
+            super::search::index(&mut tx, backend, post).await?;
         }
         Action::Suspend => {
             let end = now + decision.days.clamp(1, 365) * 24 * 3600;

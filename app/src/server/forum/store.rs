@@ -166,7 +166,7 @@ pub async fn create_thread(
             .await?;
     }
     let post = insert_post(&mut tx, id, 1, author, &thread.opening, now).await?;
-    super::search::index(&mut tx, post).await?;
+    super::search::index(&mut tx, backend, post).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -240,7 +240,7 @@ pub async fn reply(
     .fetch_one(&mut *tx)
     .await?;
     let id = insert_post(&mut tx, thread, number, author, &writing, now).await?;
-    super::search::index(&mut tx, id).await?;
+    super::search::index(&mut tx, backend, id).await?;
     let (starter, replier): (i64, String) = {
         let row = sqlx::query(
             "SELECT t.author_id, u.display_name FROM forum_threads t, users u WHERE t.id = $1 AND u.id = $2",
@@ -317,7 +317,7 @@ pub async fn edit(
             .execute(&mut *tx)
             .await?;
     }
-    super::search::index(&mut tx, post.id).await?;
+    super::search::index(&mut tx, backend, post.id).await?;
     tx.commit().await?;
     Ok(post)
 }
@@ -347,7 +347,7 @@ pub async fn delete(
     .bind(post.thread_id)
     .execute(&mut *tx)
     .await?;
-    super::search::index(&mut tx, post.id).await?;
+    super::search::index(&mut tx, backend, post.id).await?;
     tx.commit().await?;
     Ok(post)
 }
