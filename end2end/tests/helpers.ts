@@ -153,3 +153,44 @@ export async function passQuiz(page: Page, slug: string) {
   await handIn(page, slug);
   await expect(page.locator('[data-test="quiz-result"]')).toContainText("Passed");
 }
+
+// A browser of its own (cookies and all), nobody signed in, the project's JavaScript setting.
+export async function freshBrowser(
+  browser: import("@playwright/test").Browser,
+  baseURL: string | undefined,
+  javaScriptEnabled: boolean,
+) {
+  const context = await browser.newContext({ baseURL, javaScriptEnabled });
+  const page = await context.newPage();
+  return { context, page, errors: watchConsole(page) };
+}
+
+// An administrator gives a member a role on /admin: the member's row, its select, "Save role".
+export async function setRole(admin: Page, email: string, role: "member" | "moderator" | "admin") {
+  await admin.goto("/admin");
+  const row = admin.locator('[data-test="members-table"] tbody tr', { hasText: email });
+  await expect(row).toHaveCount(1);
+  await row.locator('select[name="role"]').selectOption(role);
+  await row.getByRole("button", { name: "Save role" }).click();
+  await admin.waitForURL((url) => url.pathname === "/admin" && url.searchParams.get("saved") === "role");
+  await expect(
+    admin.locator('[data-test="members-table"] tbody tr', { hasText: email }).locator('select[name="role"]'),
+  ).toHaveValue(role);
+}
+
+// The code of conduct's current version, as its English file states it.
+export function conductVersion(): number {
+  const file = join(__dirname, "..", "..", "content", "code-of-conduct", "en.md");
+  const version = readFileSync(file, "utf8").match(/^version\s*=\s*(\d+)/m)?.[1];
+  if (!version) throw new Error(`no version in ${file}`);
+  return Number(version);
+}
+
+// On /code-of-conduct: tick the box and accept the current version.
+export async function acceptCode(page: Page) {
+  const form = page.locator('[data-test="accept-code"]');
+  await form
+    .getByLabel(`I have read version ${conductVersion()} of the code of conduct and will keep to it.`)
+    .check();
+  await form.getByRole("button", { name: "Accept the code" }).click();
+}

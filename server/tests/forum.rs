@@ -195,6 +195,13 @@ async fn a_best_practice_linked_to_a_module_is_shown_there() {
             assert!(!list.body.contains("Callback within the hour"));
             let category = member.get("/forum/c/service-quality").await;
             assert!(category.body.contains("Callback within the hour"));
+            assert!(
+                category
+                    .body
+                    .contains("Service quality: meaning, sources and principles"),
+                "lists name the modules a thread applies to: {}",
+                category.body
+            );
             let visitor = app.client().get("/forum/c/service-quality").await;
             assert!(visitor.status.is_redirection(), "members only");
             assert!(visitor.location().starts_with("/login"));
@@ -678,7 +685,7 @@ async fn endorsements_count_certified_members_and_notify_the_author() {
             let page = cid.get(&format!("/forum/t/{thread}")).await;
             assert!(
                 page.body
-                    .contains("Endorsed by 2 members, 1 of them certified."),
+                    .contains("Endorsements: 2, by certified members: 1"),
                 "{}",
                 page.body
             );
@@ -688,7 +695,7 @@ async fn endorsements_count_certified_members_and_notify_the_author() {
             let page = cid.get(&format!("/forum/t/{thread}")).await;
             assert!(
                 page.body
-                    .contains("Endorsed by 1 members, 1 of them certified."),
+                    .contains("Endorsements: 1, by certified members: 1"),
                 "{}",
                 page.body
             );
@@ -815,6 +822,17 @@ async fn flags_cite_a_clause_hide_a_post_and_moderators_decide() {
                 "hidden history stays hidden"
             );
             assert!(!history.body.contains("Buy my queue software"));
+            let flag_page = ben.get(&format!("/forum/p/{spam}/flag")).await;
+            assert_eq!(flag_page.status, StatusCode::NOT_FOUND, "nor its flag page");
+            assert!(!flag_page.body.contains("Buy"));
+            let endorse = ben
+                .api("/api/forum/endorse", &[("post", &spam_s), ("on", "1")])
+                .await;
+            assert_eq!(
+                endorse.status,
+                StatusCode::NOT_FOUND,
+                "a hidden post cannot be endorsed"
+            );
             let history = spammer.get(&format!("/forum/p/{spam}/history")).await;
             assert!(history.body.contains("Buy my queue software"));
 

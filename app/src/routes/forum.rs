@@ -49,7 +49,13 @@ fn members_only(back_to: &str) -> Option<AnyView> {
         return None;
     }
     let locale = use_locale();
-    redirect_to_sign_in(back_to);
+    // Come back to the same page with its filters.
+    let search = leptos_router::hooks::use_location().search.get_untracked();
+    if search.is_empty() {
+        redirect_to_sign_in(back_to);
+    } else {
+        redirect_to_sign_in(&format!("{back_to}?{}", search.trim_start_matches('?')));
+    }
     Some(view! { <p>{td_string!(locale, sign_in_required)}</p> }.into_any())
 }
 
@@ -732,6 +738,16 @@ fn ModeratorTools(
     }
 }
 
+/// Deleted posts are gone for everyone; hidden ones stay readable to their author and to
+/// moderators only.
+fn may_read(post: &Post, viewer: Option<&crate::api::accounts::UserView>) -> bool {
+    post.deleted_at.is_none()
+        && (post.hidden_at.is_none()
+            || viewer.is_some_and(|v| {
+                v.id == post.author_id || v.role >= crate::domain::role::Role::Moderator
+            }))
+}
+
 /// `clause-3-2` as people cite it: `3.2`.
 pub fn clause_label(id: &str) -> String {
     id.trim_start_matches("clause-").replace('-', ".")
@@ -749,9 +765,14 @@ pub fn FlagPage() -> impl IntoView {
         return prompt;
     }
     let catalogue = catalogue();
+    let viewer = use_user();
     let data = load_once(async move {
         let pool = request::pool().ok()?;
         let post = store::post(&pool, id).await.ok()??;
+        // A hidden post is as hidden here as in its thread.
+        if !may_read(&post, viewer.as_ref()) {
+            return None;
+        }
         Some((post, request::take_form_input("flag").await))
     });
     let error = last_error(ServerAction::<FlagPost>::new());
@@ -876,10 +897,7 @@ pub fn PostHistoryPage() -> impl IntoView {
         let pool = request::pool().ok()?;
         let post = store::post(&pool, id).await.ok()??;
         // A hidden post's earlier versions are as hidden as the post.
-        let may_see_hidden = viewer.is_some_and(|v| {
-            v.id == post.author_id || v.role >= crate::domain::role::Role::Moderator
-        });
-        if post.deleted_at.is_some() || (post.hidden_at.is_some() && !may_see_hidden) {
+        if !may_read(&post, viewer.as_ref()) {
             return None;
         }
         Some((post, store::revisions(&pool, id).await.ok()?))

@@ -56,6 +56,7 @@ struct Target {
     number: i64,
     author: i64,
     deleted: bool,
+    hidden: bool,
 }
 
 async fn target(tx: &mut Transaction<'static, Any>, post: i64) -> Result<Target, AppError> {
@@ -67,7 +68,7 @@ async fn target(tx: &mut Transaction<'static, Any>, post: i64) -> Result<Target,
     .execute(&mut **tx)
     .await?;
     let row = sqlx::query(
-        "SELECT thread_id, number, author_id, deleted_at FROM forum_posts WHERE id = $1",
+        "SELECT thread_id, number, author_id, deleted_at, hidden_at FROM forum_posts WHERE id = $1",
     )
     .bind(post)
     .fetch_optional(&mut **tx)
@@ -78,6 +79,7 @@ async fn target(tx: &mut Transaction<'static, Any>, post: i64) -> Result<Target,
         number: row.try_get("number")?,
         author: row.try_get("author_id")?,
         deleted: row.try_get::<Option<i64>, _>("deleted_at")?.is_some(),
+        hidden: row.try_get::<Option<i64>, _>("hidden_at")?.is_some(),
     })
 }
 
@@ -117,7 +119,8 @@ pub async fn endorse(
 ) -> Result<(), AppError> {
     let mut tx = begin_write(pool, backend).await?;
     let target = target(&mut tx, post).await?;
-    if target.deleted {
+    // Members cannot reach a hidden post to endorse or flag it.
+    if target.deleted || target.hidden {
         return Err(ErrorCode::NotFound.into());
     }
     if target.author == member {
@@ -169,7 +172,8 @@ pub async fn flag(
 ) -> Result<bool, AppError> {
     let mut tx = begin_write(pool, backend).await?;
     let target = target(&mut tx, post).await?;
-    if target.deleted {
+    // Members cannot reach a hidden post to endorse or flag it.
+    if target.deleted || target.hidden {
         return Err(ErrorCode::NotFound.into());
     }
     if target.author == member {

@@ -532,10 +532,27 @@ pub async fn threads(
     .bind(crate::server::db::now())
     .fetch_all(pool)
     .await?;
-    let threads = rows
+    let mut threads = rows
         .iter()
         .map(thread_from_row)
         .collect::<Result<Vec<_>, _>>()?;
+    // The modules of the whole page in one query (ids are numbers from the database).
+    if !threads.is_empty() {
+        let ids: Vec<String> = threads.iter().map(|t| t.id.to_string()).collect();
+        let rows = sqlx::query(&format!(
+            "SELECT thread_id, module_slug FROM forum_thread_modules \
+             WHERE thread_id IN ({}) ORDER BY module_slug",
+            ids.join(", ")
+        ))
+        .fetch_all(pool)
+        .await?;
+        for row in &rows {
+            let thread: i64 = row.try_get("thread_id")?;
+            if let Some(t) = threads.iter_mut().find(|t| t.id == thread) {
+                t.modules.push(row.try_get("module_slug")?);
+            }
+        }
+    }
     Ok((threads, total))
 }
 
