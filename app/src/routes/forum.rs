@@ -35,6 +35,14 @@ fn catalogue() -> std::sync::Arc<Catalogue> {
         .unwrap_or_default()
 }
 
+/// The address's `:id`; 0 (which no thread or post has) when it is not a number.
+fn id_param() -> i64 {
+    use_params_map()
+        .with_untracked(|p| p.get("id"))
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(0)
+}
+
 fn page_param() -> i64 {
     use_query_map()
         .with_untracked(|q| q.get("page"))
@@ -461,10 +469,7 @@ struct ThreadData {
 #[component]
 pub fn ThreadPage() -> impl IntoView {
     let locale = use_locale();
-    let id: i64 = use_params_map()
-        .with_untracked(|p| p.get("id"))
-        .and_then(|i| i.parse().ok())
-        .unwrap_or(0);
+    let id = id_param();
     if let Some(prompt) = members_only(&forum::thread_url(id, 1)) {
         return prompt;
     }
@@ -757,10 +762,7 @@ pub fn clause_label(id: &str) -> String {
 #[component]
 pub fn FlagPage() -> impl IntoView {
     let locale = use_locale();
-    let id: i64 = use_params_map()
-        .with_untracked(|p| p.get("id"))
-        .and_then(|i| i.parse().ok())
-        .unwrap_or(0);
+    let id = id_param();
     if let Some(prompt) = members_only(&format!("/forum/p/{id}/flag")) {
         return prompt;
     }
@@ -819,10 +821,7 @@ pub fn FlagPage() -> impl IntoView {
 #[component]
 pub fn EditPostPage() -> impl IntoView {
     let locale = use_locale();
-    let id: i64 = use_params_map()
-        .with_untracked(|p| p.get("id"))
-        .and_then(|i| i.parse().ok())
-        .unwrap_or(0);
+    let id = id_param();
     if let Some(prompt) = members_only(&format!("/forum/p/{id}/edit")) {
         return prompt;
     }
@@ -885,10 +884,7 @@ pub fn EditPostPage() -> impl IntoView {
 #[component]
 pub fn PostHistoryPage() -> impl IntoView {
     let locale = use_locale();
-    let id: i64 = use_params_map()
-        .with_untracked(|p| p.get("id"))
-        .and_then(|i| i.parse().ok())
-        .unwrap_or(0);
+    let id = id_param();
     if let Some(prompt) = members_only(&format!("/forum/p/{id}/history")) {
         return prompt;
     }
