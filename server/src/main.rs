@@ -8,14 +8,16 @@ use axum::serve::ListenerExt;
 use clap::Parser;
 use guildhall_app::domain::role::Role;
 use guildhall_app::i18n::Locale;
-use guildhall_app::server::AppError;
 use guildhall_app::server::accounts::{self, NewAccount};
+use guildhall_app::server::cache::Topic;
+use guildhall_app::server::cache::listen::listen;
 use guildhall_app::server::certificates::{self, Actor};
 use guildhall_app::server::content::{Catalogue, Content, ContentError, last_modified};
 use guildhall_app::server::db::{self, Backend};
 use guildhall_app::server::quiz;
 use guildhall_app::server::rate_limit;
 use guildhall_app::server::sessions::SqlSessionStore;
+use guildhall_app::server::{AppError, AppState};
 use guildhall_server::config::{
     AdminCommand, CertificatesCommand, Cli, Command, Config, ContentCommand, LogFormat,
 };
@@ -198,6 +200,11 @@ async fn manage_certificates(
             )
             .await
             .map_err(refused)?;
+            // Running servers drop their copies of the pages this changes.
+            state
+                .caches
+                .announce(&state.pool, &[Topic::Certificates])
+                .await;
             if let Some(out) = out {
                 let pdf = certificates::store::pdf(&state.pool, certificate.id)
                     .await?
@@ -234,6 +241,10 @@ async fn manage_certificates(
             )
             .await
             .map_err(refused)?;
+            state
+                .caches
+                .announce(&state.pool, &[Topic::Certificates])
+                .await;
             println!(
                 "Revoked certificate {} of {}.",
                 certificate.serial(),
@@ -313,13 +324,16 @@ async fn serve(config: Config) -> Result<(), Failure> {
         content.clone(),
         &config.site_root,
     );
+    if backend == Backend::Postgres {
+        tokio::spawn(listen(state.caches.clone(), config.database_url.clone()));
+    }
+    tokio::spawn(close_expired_attempts(state.clone()));
     let mut app = router::build(state);
     if config.bench_baseline {
         app = router::with_bench_baseline(app).await;
     }
 
     tokio::spawn(sweep_expired(pool.clone()));
-    tokio::spawn(close_expired_attempts(pool, backend, content));
 
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
@@ -392,15 +406,20 @@ async fn sweep_expired(pool: sqlx::AnyPool) {
 
 /// Quiz attempts whose time ran out while nobody was looking are graded each minute, so the
 /// member's history and the admins' statistics never wait for the member to come back.
-async fn close_expired_attempts(pool: sqlx::AnyPool, backend: Backend, content: Content) {
+async fn close_expired_attempts(state: AppState) {
+    let (pool, backend, content) = (&state.pool, state.backend, &state.content);
     let mut every = tokio::time::interval(Duration::from_secs(60));
     loop {
         every.tick().await;
         let catalogue = content.get();
         let quiz_of = |slug: &str| catalogue.module(slug).and_then(|m| m.quiz.clone());
-        match quiz::attempts::close_all_expired(&pool, backend, quiz_of, db::now()).await {
+        match quiz::attempts::close_all_expired(pool, backend, quiz_of, db::now()).await {
             Ok(0) => {}
-            Ok(closed) => tracing::info!(closed, "graded quiz attempts whose time ran out"),
+            Ok(closed) => {
+                tracing::info!(closed, "graded quiz attempts whose time ran out");
+                // A pass shows on its member's pages; which members is not worth tracking here.
+                state.caches.announce(pool, &[Topic::Members]).await;
+            }
             Err(e) => tracing::warn!(error = %e, "could not grade expired quiz attempts"),
         }
     }

@@ -1,86 +1,252 @@
-//! Public pages that every anonymous visitor sees alike (per language) are rendered once and
-//! then served from memory, each copy with its own CSP nonce.
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-
-use axum::body::{Body, Bytes};
+//! Pages served from memory (see `guildhall_app::server::cache`): whole pages for visitors
+//! without a session, and shared templates that each member's own parts are filled into.
+use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use guildhall_app::i18n::Locale;
-use guildhall_app::server::identity::{cookie, visitor_locale};
-use guildhall_app::server::sessions;
+use guildhall_app::api::accounts::UserView;
+use guildhall_app::components::per_member::{NONCE_MARK, SharedTemplate};
+use guildhall_app::domain::language::parse_locale;
+use guildhall_app::routes::training::module_facts;
+use guildhall_app::server::AppState;
+use guildhall_app::server::cache::template::{Facts, Template};
+use guildhall_app::server::cache::{CachedPage, FRESH_UNTIL, PageKey, Topic, written};
+use guildhall_app::server::db;
+use guildhall_app::server::identity::{Identity, client_ip, cookie, visitor_locale};
+use guildhall_app::server::{sessions, training};
 use http_body_util::BodyExt;
 use leptos::nonce::Nonce;
 
-/// Paths whose anonymous rendering depends on nothing but the language.
-const CACHEABLE: &[&str] = &["/"];
-
-/// Rendered into cached pages where the nonce goes; replaced on every response.
-const NONCE_MARK: &str = "guildhall-nonce-mark";
-
-/// A rendered page: its headers and body, keyed by path and language.
-type Pages = HashMap<(String, Locale), (HeaderMap, Bytes)>;
-
-#[derive(Clone)]
-pub struct PageCache {
-    pages: Arc<RwLock<Pages>>,
-    session_cookie: &'static str,
+/// The pages kept in memory.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Page {
+    Home,
+    Catalogue,
+    CodeOfConduct,
+    VerifyForm,
+    Verification,
+    Register,
+    Module,
 }
 
-impl PageCache {
-    pub fn new(https: bool) -> Self {
-        PageCache {
-            pages: Arc::default(),
-            session_cookie: sessions::cookie_name(https),
+impl Page {
+    fn of(path: &str) -> Option<Page> {
+        let one_segment = |rest: &str| !rest.is_empty() && !rest.contains('/');
+        Some(match path {
+            "/" => Page::Home,
+            "/training" => Page::Catalogue,
+            "/code-of-conduct" => Page::CodeOfConduct,
+            "/verify" => Page::VerifyForm,
+            "/certified" => Page::Register,
+            _ if path.strip_prefix("/verify/").is_some_and(one_segment) => Page::Verification,
+            _ if path.strip_prefix("/training/").is_some_and(one_segment) => Page::Module,
+            _ => return None,
+        })
+    }
+
+    /// Whether signed-in members get it from a shared template (visitors are sent to sign in).
+    fn for_members(self) -> bool {
+        self == Page::Module
+    }
+
+    fn depends(self) -> &'static [Topic] {
+        match self {
+            Page::Verification | Page::Register => &[Topic::Certificates],
+            // Lists the best practices that cite the module.
+            Page::Module => &[Topic::Forum],
+            Page::Home | Page::Catalogue | Page::CodeOfConduct | Page::VerifyForm => &[],
+        }
+    }
+
+    /// A plain GET of a kept page, with no query but a module's `?lang=`.
+    fn requested(req: &Request) -> Option<Page> {
+        if req.method() != Method::GET {
+            return None;
+        }
+        let page = Page::of(req.uri().path())?;
+        match req.uri().query() {
+            None => Some(page),
+            Some(query) if page == Page::Module => query
+                .strip_prefix("lang=")
+                .and_then(parse_locale)
+                .map(|_| page),
+            Some(_) => None,
         }
     }
 }
 
-/// Sits outside the session layer: a visitor without a session cookie is anonymous, so a
-/// cached page skips sessions and rendering altogether.
-pub async fn serve(State(cache): State<PageCache>, mut req: Request, next: Next) -> Response {
-    let cacheable = req.method() == Method::GET
-        && req.uri().query().is_none()
-        && CACHEABLE.contains(&req.uri().path())
-        && cookie(req.headers(), cache.session_cookie).is_none();
-    let nonce = req.extensions().get::<Nonce>().cloned();
-    let (true, Some(nonce)) = (cacheable, nonce) else {
+/// Visitors without a session cookie; sits outside the session layer, so a kept page costs
+/// no session or identity work at all.
+pub async fn for_visitors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let session_cookie = sessions::cookie_name(state.settings.https());
+    let page = Page::requested(&req).filter(|_| cookie(req.headers(), session_cookie).is_none());
+    let Some(page) = page else {
         return next.run(req).await;
     };
-    let key = (req.uri().path().to_owned(), visitor_locale(req.headers()));
-    let cached = cache
-        .pages
-        .read()
-        .ok()
-        .and_then(|pages| pages.get(&key).cloned());
-    if let Some((headers, body)) = cached {
-        return respond(headers, &body, &nonce);
+    if page == Page::Verification
+        && client_ip(&req, &state.settings).is_some_and(|ip| state.caches.lookups_refused(ip))
+    {
+        return next.run(req).await;
     }
-
-    req.extensions_mut().insert(Nonce::from_value(NONCE_MARK));
-    let res = next.run(req).await;
-    if res.status() != StatusCode::OK || res.headers().contains_key(header::SET_COOKIE) {
-        return res;
-    }
-    let (parts, body) = res.into_parts();
-    let Ok(body) = body.collect().await.map(|b| b.to_bytes()) else {
-        return Response::builder()
-            .status(StatusCode::INTERNAL_SERVER_ERROR)
-            .body(Body::empty())
-            .unwrap_or_default();
+    let key = PageKey {
+        path: path_and_query(&req),
+        locale: visitor_locale(req.headers()),
+        role: None,
     };
-    if let Ok(mut pages) = cache.pages.write() {
-        pages.insert(key, (parts.headers.clone(), body.clone()));
-    }
-    respond(parts.headers, &body, &nonce)
+    serve(&state, page, key, Facts::default(), req, next).await
 }
 
-fn respond(mut headers: HeaderMap, body: &Bytes, nonce: &Nonce) -> Response {
-    let html = String::from_utf8_lossy(body).replace(NONCE_MARK, nonce);
-    headers.remove(header::CONTENT_LENGTH);
+/// Signed-in members, after `identify`: pages shared by all members of a role, with each
+/// member's own parts filled in.
+pub async fn for_members(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(page) = Page::requested(&req).filter(|p| p.for_members()) else {
+        return next.run(req).await;
+    };
+    let Some(identity) = req.extensions().get::<Identity>().cloned() else {
+        return next.run(req).await;
+    };
+    let Some(user) = identity.user else {
+        return next.run(req).await;
+    };
+    let Some(facts) = member_facts(&state, page, &user, req.uri().path()).await else {
+        return next.run(req).await;
+    };
+    let key = PageKey {
+        path: path_and_query(&req),
+        locale: identity.locale,
+        role: Some(user.role),
+    };
+    serve(&state, page, key, facts, req, next).await
+}
+
+/// The values of a page's member-specific parts for `user`.
+async fn member_facts(state: &AppState, page: Page, user: &UserView, path: &str) -> Option<Facts> {
+    let mut facts = Facts::default();
+    facts.set("name", &user.name);
+    if page == Page::Module {
+        let catalogue = state.content.get();
+        let module = catalogue.module(path.strip_prefix("/training/")?)?;
+        let progress = match training::progress_of(state, user.id).await {
+            Ok(progress) => progress,
+            Err(err) => {
+                tracing::error!(error = %err, "could not load reading progress");
+                return None;
+            }
+        };
+        module_facts(module, &progress.value, &mut facts);
+    }
+    Some(facts)
+}
+
+async fn serve(
+    state: &AppState,
+    page: Page,
+    key: PageKey,
+    facts: Facts,
+    req: Request,
+    next: Next,
+) -> Response {
+    let Some(nonce) = req.extensions().get::<Nonce>().cloned() else {
+        return next.run(req).await;
+    };
+    let catalogue = std::sync::Arc::as_ptr(&state.content.get()) as usize;
+    if let Some(kept) = state.caches.page(&key, catalogue, db::now()) {
+        return match kept.value.template.fill(&nonce, &facts) {
+            Some(html) => respond(kept.value.headers.clone(), html),
+            None => next.run(req).await,
+        };
+    }
+
+    // Render the copy to keep: with a mark where the nonce goes, and for members with no
+    // real member signed in, so nothing of theirs can end up in what others are served.
+    let read_at = state.caches.tick();
+    let (parts, body) = req.into_parts();
+    let mut render = Request::from_parts(parts.clone(), body);
+    render
+        .extensions_mut()
+        .insert(Nonce::from_value(NONCE_MARK));
+    let shared = key.role.is_some();
+    if shared {
+        render.extensions_mut().insert(SharedTemplate);
+        if let Some(identity) = render.extensions_mut().get_mut::<Identity>() {
+            identity.user = identity.user.take().map(|user| UserView {
+                id: 0,
+                name: String::new(),
+                email: String::new(),
+                ..user
+            });
+        }
+    }
+    let res = next.clone().run(render).await;
+    let kept = res.status() == StatusCode::OK && !res.headers().contains_key(header::SET_COOKIE);
+    let (mut res_parts, body) = res.into_parts();
+    let Ok(html) = body.collect().await.map(|b| b.to_bytes()) else {
+        return error_response();
+    };
+    let html = String::from_utf8_lossy(&html).into_owned();
+    let template = Template::parse(&html)
+        .inspect_err(|err| tracing::error!(error = %err, page = ?page, "page template"))
+        .ok();
+    let fresh_until = res_parts
+        .headers
+        .remove(FRESH_UNTIL)
+        .and_then(|v| v.to_str().ok()?.parse().ok());
+    res_parts.headers.remove(header::CONTENT_LENGTH);
+
+    let filled = template.as_ref().and_then(|t| t.fill(&nonce, &facts));
+    if let (true, Some(template)) = (kept, template) {
+        let page = CachedPage {
+            template,
+            headers: res_parts.headers.clone(),
+            depends: page.depends(),
+            catalogue,
+            fresh_until,
+        };
+        state.caches.keep_page(key, page, read_at);
+    }
+    match filled {
+        // A visitor's page is theirs as rendered; a member's only when it was kept.
+        Some(html) if kept || !shared => Response::from_parts(res_parts, Body::from(html)),
+        _ => next.run(Request::from_parts(parts, Body::empty())).await,
+    }
+}
+
+fn path_and_query(req: &Request) -> String {
+    req.uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_owned(), |pq| pq.as_str().to_owned())
+}
+
+/// A page from memory, marked so (for load tests and whoever debugs a stale page).
+fn respond(mut headers: HeaderMap, html: String) -> Response {
+    headers.insert("x-cache", HeaderValue::from_static("hit"));
     let mut res = Response::new(Body::from(html));
     *res.headers_mut() = headers;
+    res
+}
+
+fn error_response() -> Response {
+    let mut res = Response::new(Body::empty());
+    *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    res
+}
+
+/// After every write, tells this and every other instance what it may have changed.
+pub async fn announce_writes(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD) {
+        return next.run(req).await;
+    }
+    let caller = req
+        .extensions()
+        .get::<Identity>()
+        .and_then(|i| i.user.as_ref())
+        .map(|u| u.id);
+    let path = req.uri().path().to_owned();
+    let res = next.run(req).await;
+    state
+        .caches
+        .announce(&state.pool, &written(&path, caller))
+        .await;
     res
 }

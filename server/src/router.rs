@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use guildhall_app::app::{App, shell};
+use guildhall_app::server::cache::Caches;
 use guildhall_app::server::certificates;
 use guildhall_app::server::content::Content;
 use guildhall_app::server::db::{self, Backend};
@@ -21,7 +22,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::page_cache::{self, PageCache};
+use crate::page_cache;
 use crate::security;
 
 /// Largest request body accepted (forms, uploads come later with their own limits).
@@ -45,6 +46,7 @@ pub fn app_state(
         backend,
         settings: Arc::new(settings),
         content,
+        caches: Caches::new(backend),
     }
 }
 
@@ -96,6 +98,11 @@ pub fn build(state: AppState) -> Router {
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
+        .layer(from_fn_with_state(state.clone(), page_cache::for_members))
+        .layer(from_fn_with_state(
+            state.clone(),
+            page_cache::announce_writes,
+        ))
         .layer(from_fn_with_state(state.clone(), identify))
         .layer(session_layer)
         .layer(from_fn_with_state(
@@ -103,10 +110,7 @@ pub fn build(state: AppState) -> Router {
             security::same_origin_writes,
         ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(from_fn_with_state(
-            PageCache::new(settings.https()),
-            page_cache::serve,
-        ))
+        .layer(from_fn_with_state(state.clone(), page_cache::for_visitors))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .with_state(state)
 }

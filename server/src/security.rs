@@ -4,6 +4,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use guildhall_app::server::AppState;
+use guildhall_app::server::cache::FRESH_UNTIL;
 use leptos::nonce::Nonce;
 
 /// Sets the Content-Security-Policy with a fresh nonce (which the page's own scripts carry),
@@ -19,6 +20,8 @@ pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next
     req.extensions_mut().insert(nonce);
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    // Meant for the page cache only (pages rendered outside it keep it).
+    h.remove(FRESH_UNTIL);
     if let Ok(csp) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, csp);
     }

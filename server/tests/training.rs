@@ -166,7 +166,7 @@ async fn progress_is_kept_per_section_across_languages_and_restarts() {
         let cookies = member.cookies.clone();
         drop(member);
         let mut app = app;
-        app.restart();
+        app.restart().await;
         let mut member = app.client();
         member.cookies = cookies;
         let page = member.get("/training/service-quality?lang=lv").await;

@@ -4,9 +4,11 @@ use leptos_i18n::td_string;
 use leptos_router::hooks::use_location;
 
 use crate::app::{use_locale, use_user};
+use crate::components::per_member::member_text;
 use crate::domain::language::LANGUAGES;
 use crate::domain::language::fill;
 use crate::domain::role::Role;
+use crate::i18n::Locale;
 
 /// Header with navigation, account menu and language choice; the page; the footer.
 #[component]
@@ -65,7 +67,7 @@ fn AccountMenu() -> impl IntoView {
     let locale = use_locale();
     let menu = match use_user() {
         Some(user) => view! {
-            <p class="signed-in-as" data-test="signed-in-as">{fill(td_string!(locale, signed_in_as), &[("name", &user.name)])}</p>
+            <p class="signed-in-as" data-test="signed-in-as">{signed_in_as(locale, user.name)}</p>
             <ul>
                 <li><a href="/account">{td_string!(locale, my_account)}</a></li>
                 <li><a href="/notifications">{td_string!(locale, nav_notifications)}</a></li>
@@ -86,6 +88,14 @@ fn AccountMenu() -> impl IntoView {
         .into_any(),
     };
     view! { <nav class="account-menu" aria-label=td_string!(locale, account_menu_label)>{menu}</nav> }
+}
+
+/// "Signed in as …", with the name left open in a shared template.
+fn signed_in_as(locale: Locale, name: String) -> impl IntoView {
+    const NAME: &str = "\u{0}name\u{0}";
+    let text = fill(td_string!(locale, signed_in_as), &[("name", NAME)]);
+    let (before, after) = text.split_once(NAME).unwrap_or((&text, ""));
+    view! { {before.to_owned()} {member_text("name", name)} {after.to_owned()} }
 }
 
 /// A plain form: works without JavaScript, and changes nothing until the member asks.

@@ -10,4 +10,6 @@ pub mod form;
 pub mod layout;
 #[cfg(feature = "ssr")]
 pub mod page;
+#[cfg(feature = "ssr")]
+pub mod per_member;
 pub mod quiz;

@@ -9,8 +9,11 @@ use crate::api::training::{MarkSectionRead, ModuleProgress};
 use crate::app::{PageLanguage, use_locale, use_user};
 use crate::components::form::{FormAlert, last_error};
 use crate::components::page::{PageTitle, load_once, redirect_to_sign_in, set_status};
+use crate::components::per_member::{choice, rendering_template};
 use crate::domain::language::{LANGUAGES, fill};
 use crate::i18n::Locale;
+use crate::server::cache::Progress;
+use crate::server::cache::template::Facts;
 use crate::server::content::{Catalogue, Module};
 use crate::server::quiz::service;
 use crate::server::{request, training};
@@ -23,7 +26,7 @@ fn catalogue() -> std::sync::Arc<Catalogue> {
 
 /// The signed-in member's read sections per module (empty for visitors).
 async fn read_sections_now() -> HashMap<String, HashSet<String>> {
-    let Some(user) = request::current_user() else {
+    let Some(user) = request::current_user().filter(|_| !rendering_template()) else {
         return HashMap::new();
     };
     let Ok(pool) = request::pool() else {
@@ -51,6 +54,42 @@ fn resume_link(module: &Module, progress: &ModuleProgress, lang: &str) -> String
             format!("/training/{}?lang={lang}#{section}", module.slug)
         }
         _ => format!("/training/{}?lang={lang}", module.slug),
+    }
+}
+
+/// A member's progress line as one value: sections read and whether the quiz is passed.
+#[derive(Clone, Copy)]
+struct ProgressFact {
+    read: usize,
+    passed: bool,
+}
+
+impl std::fmt::Display for ProgressFact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.read, self.passed)
+    }
+}
+
+fn read_key(section: &str) -> String {
+    format!("read:{section}")
+}
+
+/// What differs between members on a module page: the values of its `choice`s.
+pub fn module_facts(module: &Module, progress: &Progress, facts: &mut Facts) {
+    let read = progress.read.get(&module.slug);
+    let summary = training::progress(module, read);
+    let passed = progress.passed.contains(&module.slug);
+    facts.set(
+        "progress",
+        ProgressFact {
+            read: summary.read,
+            passed,
+        },
+    );
+    facts.set("complete", summary.complete());
+    facts.set("quiz-passed", passed);
+    for id in &module.section_ids {
+        facts.set(read_key(id), read.is_some_and(|r| r.contains(id)));
     }
 }
 
@@ -268,14 +307,24 @@ pub fn ModulePage() -> impl IntoView {
                     view! {
                         <nav class="toc" aria-labelledby="toc-heading">
                             <h2 id="toc-heading" lang=locale.as_str()>{td_string!(locale, module_contents)}</h2>
-                            <ProgressLine locale progress=progress.clone() quiz_passed />
+                            {
+                                let total = progress.total;
+                                let now = ProgressFact { read: progress.read, passed: quiz_passed };
+                                let every = (0..=total).flat_map(|read| [false, true].map(|passed| ProgressFact { read, passed }));
+                                choice("progress".into(), now, every, move |p| {
+                                    let progress = ModuleProgress { read: p.read, total, resume_at: None };
+                                    view! { <ProgressLine locale progress quiz_passed=p.passed /> }.into_any()
+                                })
+                            }
                             <ol>
                                 {t.sections.iter().map(|s| {
                                     let is_read = done.contains(&s.id);
                                     view! {
                                         <li>
                                             <a href=format!("#{}", s.id)>{s.title.clone()}</a>
-                                            {is_read.then(|| view! { " " <span class="read-mark" lang=locale.as_str()>"✓ " {td_string!(locale, module_section_read)}</span> })}
+                                            {choice(read_key(&s.id), is_read, [true, false], move |is_read| {
+                                                is_read.then(|| view! { " " <span class="read-mark" lang=locale.as_str()>"✓ " {td_string!(locale, module_section_read)}</span> }).into_any()
+                                            })}
                                         </li>
                                     }
                                 }).collect_view()}
@@ -290,7 +339,7 @@ pub fn ModulePage() -> impl IntoView {
                                 <section id=s.id.clone() aria-labelledby=labelled_by class="module-section">
                                     <h2 id=heading_id><a class="heading-anchor" href=format!("#{}", s.id)>{s.title.clone()}</a></h2>
                                     <div inner_html=s.html.clone()></div>
-                                    {if is_read {
+                                    {choice(read_key(&s.id), is_read, [true, false], |is_read| if is_read {
                                         view! { <p class="read-mark" lang=locale.as_str()>"✓ " {td_string!(locale, module_section_read)}</p> }.into_any()
                                     } else {
                                         view! {
@@ -303,17 +352,19 @@ pub fn ModulePage() -> impl IntoView {
                                                 </button>
                                             </form>
                                         }.into_any()
-                                    }}
+                                    })}
                                 </section>
                             }
                         }).collect_view()}
-                        {progress.complete().then(|| view! {
+                        {choice("complete".into(), progress.complete(), [true, false], move |complete| complete.then(|| view! {
                             <p class="alert alert-success" role="status" lang=locale.as_str() data-test="module-complete">{td_string!(locale, module_all_read)}</p>
-                        })}
+                        }).into_any())}
                         {module.quiz.is_some().then(|| view! {
                             <section class="quiz-callout card" aria-labelledby="quiz-heading" lang=locale.as_str() data-test="module-quiz">
                                 <h2 id="quiz-heading">{td_string!(locale, module_quiz_heading)}</h2>
-                                <p>{if quiz_passed { format!("✓ {}", td_string!(locale, module_quiz_passed)) } else { td_string!(locale, module_quiz_intro).to_string() }}</p>
+                                {choice("quiz-passed".into(), quiz_passed, [true, false], move |passed| view! {
+                                    <p>{if passed { format!("✓ {}", td_string!(locale, module_quiz_passed)) } else { td_string!(locale, module_quiz_intro).to_string() }}</p>
+                                }.into_any())}
                                 <a class="button" href=format!("/training/{}/quiz?lang={lang}", module.slug) data-test="quiz-link">{td_string!(locale, module_quiz_link)}</a>
                             </section>
                         })}

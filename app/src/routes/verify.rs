@@ -10,6 +10,7 @@ use crate::app::use_locale;
 use crate::components::certificate::CertificateFacts;
 use crate::components::page::{PageTitle, load_once, set_status};
 use crate::domain::dates::long_date;
+use crate::server::cache::FRESH_UNTIL;
 use crate::server::certificates::http::{
     LOOKUP_MISSES, LOOKUP_WINDOW, PDF_CHECK, PdfCheck, lookup_bucket,
 };
@@ -77,8 +78,16 @@ async fn look_up(typed: String) -> Lookup {
     let bucket = lookup_bucket(request::client_ip());
     // Only misses count, but once they run out every lookup waits: guessing codes from one
     // address gets nowhere, and a real verifier is never slowed by a write.
+    let refuse_from_now_on = || {
+        if let (Ok(state), Some(ip)) = (request::state(), request::client_ip()) {
+            state.caches.refuse_lookups_from(ip);
+        }
+    };
     match rate_limit::exhausted(&pool, &bucket, LOOKUP_MISSES, LOOKUP_WINDOW).await {
-        Ok(true) => return Lookup::Limited,
+        Ok(true) => {
+            refuse_from_now_on();
+            return Lookup::Limited;
+        }
         Ok(false) => {}
         Err(e) => {
             tracing::error!(error = %e, "verification rate limit");
@@ -93,6 +102,12 @@ async fn look_up(typed: String) -> Lookup {
         Ok(None) => {
             if let Err(e) = rate_limit::allow(&pool, &bucket, LOOKUP_MISSES, LOOKUP_WINDOW).await {
                 tracing::error!(error = %e, "verification rate limit");
+            }
+            // Pages kept in memory are served without a query: they must know too.
+            if let Ok(true) =
+                rate_limit::exhausted(&pool, &bucket, LOOKUP_MISSES, LOOKUP_WINDOW).await
+            {
+                refuse_from_now_on();
             }
             Lookup::Unknown
         }
@@ -169,6 +184,13 @@ fn Verified(
     let lang = locale.as_str();
     let now = now();
     let status = certificate.status(now);
+    if status == Status::Valid
+        && let Some(res) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(until) = axum::http::HeaderValue::from_str(&certificate.expires_at.to_string())
+    {
+        // A page kept in memory must not call an expired certificate valid.
+        res.insert_header(axum::http::HeaderName::from_static(FRESH_UNTIL), until);
+    }
     let verdict = match status {
         Status::Valid => td_string!(locale, verify_verdict_valid).to_owned(),
         Status::Expired => crate::domain::language::fill(

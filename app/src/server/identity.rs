@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
 use super::accounts;
+use super::cache::SessionOwner;
 use super::db::now;
+use super::sessions;
 use super::sessions::{SEEN_AT, SIGNED_IN_AT, USER_ID};
 use super::{AppError, AppState, Settings};
 use crate::api::accounts::UserView;
@@ -35,7 +37,8 @@ pub async fn identify(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let user = match signed_in_user(&state, &session).await {
+    let session_id = cookie(req.headers(), sessions::cookie_name(state.settings.https()));
+    let user = match signed_in_user(&state, &session, session_id).await {
         Ok(user) => user,
         Err(err) => {
             tracing::error!(error = %err, "could not load the signed-in member");
@@ -73,13 +76,25 @@ pub fn visitor_locale(headers: &HeaderMap) -> Locale {
         .unwrap_or_default()
 }
 
-async fn signed_in_user(state: &AppState, session: &Session) -> Result<Option<UserView>, AppError> {
+/// The session's member, from memory when a recent lookup still holds (see `cache`).
+async fn signed_in_user(
+    state: &AppState,
+    session: &Session,
+    session_id: Option<&str>,
+) -> Result<Option<UserView>, AppError> {
+    let now = now();
+    let absolute = state.settings.session_absolute.as_secs() as i64;
+    if let Some(owner) = session_id.and_then(|id| state.caches.session_owner(id)) {
+        if now - owner.signed_in_at <= absolute {
+            return Ok(Some(owner.user));
+        }
+    }
+    let read_at = state.caches.tick();
     let Some(user_id) = session.get::<i64>(USER_ID).await? else {
         return Ok(None);
     };
-    let now = now();
     let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await?.unwrap_or_default();
-    if now - signed_in_at > state.settings.session_absolute.as_secs() as i64 {
+    if now - signed_in_at > absolute {
         session.flush().await?;
         return Ok(None);
     }
@@ -90,10 +105,18 @@ async fn signed_in_user(state: &AppState, session: &Session) -> Result<Option<Us
     if now - session.get::<i64>(SEEN_AT).await?.unwrap_or_default() > TOUCH_EVERY_SECS {
         session.insert(SEEN_AT, now).await?;
     }
+    if let Some(id) = session_id {
+        let owner = SessionOwner {
+            user: user.clone(),
+            signed_in_at,
+        };
+        state.caches.keep_session_owner(id, owner, read_at);
+    }
     Ok(Some(user))
 }
 
-fn client_ip(req: &Request, settings: &Settings) -> Option<IpAddr> {
+/// The caller's address: the proxy's word for it when configured to trust it.
+pub fn client_ip(req: &Request, settings: &Settings) -> Option<IpAddr> {
     if settings.trust_forwarded_for {
         // The proxy appends the address it saw; the last entry is the one it vouches for.
         let forwarded = req

@@ -1,6 +1,7 @@
 //! Everything that runs only on the server: the database, sessions, passwords, rate limits.
 //! The only place that touches sqlx or the disk.
 pub mod accounts;
+pub mod cache;
 pub mod certificates;
 pub mod content;
 pub mod db;

@@ -11,6 +11,7 @@ use super::sessions::FORM_INPUT;
 use super::{AppError, AppState};
 use crate::api::ErrorCode;
 use crate::api::accounts::UserView;
+use crate::components::per_member::SharedTemplate;
 use crate::domain::form::FormInput;
 use crate::domain::role::Role;
 use crate::i18n::Locale;
@@ -27,6 +28,9 @@ pub fn provide_request_context(state: AppState) {
         // The nonce the Content-Security-Policy header names; the page's scripts carry it.
         if let Some(nonce) = parts.extensions.get::<leptos::nonce::Nonce>().cloned() {
             provide_context(nonce);
+        }
+        if let Some(template) = parts.extensions.get::<SharedTemplate>().copied() {
+            provide_context(template);
         }
     }
     provide_context(state);

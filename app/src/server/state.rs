@@ -5,6 +5,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::AnyPool;
 
+use super::cache::Caches;
 use super::content::Content;
 use super::db::Backend;
 
@@ -69,4 +70,6 @@ pub struct AppState {
     pub backend: Backend,
     pub settings: Arc<Settings>,
     pub content: Content,
+    /// Pages and lookups served from memory, and the changes that make them stale.
+    pub caches: Caches,
 }

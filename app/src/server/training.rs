@@ -1,11 +1,14 @@
 //! Members' reading progress, per module and section, independent of the language read.
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use sqlx::{AnyPool, Row};
 
-use super::AppError;
+use super::cache::{Progress, Remembered};
 use super::content::Module;
 use super::db::now;
+use super::quiz::attempts::passed_modules;
+use super::{AppError, AppState};
 use crate::api::ErrorCode;
 use crate::api::training::ModuleProgress;
 
@@ -59,4 +62,27 @@ pub fn progress(module: &Module, read: Option<&HashSet<String>>) -> ModuleProgre
         total: module.section_ids.len(),
         resume_at: module.section_ids.iter().find(|id| !is_read(id)).cloned(),
     }
+}
+
+/// A member's reading progress and passed quizzes: from memory while nothing of theirs has
+/// changed since it was read (see `cache`), else from the database.
+pub async fn progress_of(
+    state: &AppState,
+    member: i64,
+) -> Result<Arc<Remembered<Progress>>, AppError> {
+    if let Some(progress) = state.caches.progress(member) {
+        return Ok(progress);
+    }
+    let read_at = state.caches.tick();
+    let progress = Progress {
+        read: read_sections(&state.pool, member).await?,
+        passed: passed_modules(&state.pool, member).await?,
+    };
+    state
+        .caches
+        .keep_progress(member, progress.clone(), read_at);
+    Ok(Arc::new(Remembered {
+        value: progress,
+        read_at,
+    }))
 }

@@ -13,6 +13,7 @@ use axum::http::{Request, StatusCode, header};
 use guildhall_app::domain::role::Role;
 use guildhall_app::server::Settings;
 use guildhall_app::server::accounts::{self, NewAccount};
+use guildhall_app::server::cache::listen::listen;
 use guildhall_app::server::content::{Catalogue, Content};
 use guildhall_app::server::db::{self, Backend};
 use guildhall_server::router;
@@ -27,6 +28,7 @@ pub struct TestApp {
     pub pool: AnyPool,
     pub backend: Backend,
     pub settings: Settings,
+    database_url: String,
     /// The content being served; `replace_content` swaps it as a reload in development does.
     content: Content,
     postgres_db: Option<(String, String)>,
@@ -101,8 +103,9 @@ impl TestApp {
         let (pool, backend) = db::connect(url).await.expect("database opens");
         db::migrate(&pool, backend).await.expect("migrations apply");
         let content = Self::load_content();
-        let router = Self::router_with(&pool, backend, &settings, content.clone());
+        let router = Self::router_with(&pool, backend, &settings, content.clone(), url).await;
         TestApp {
+            database_url: url.to_owned(),
             router,
             pool,
             backend,
@@ -132,30 +135,69 @@ impl TestApp {
         self.content.get()
     }
 
-    fn router_with(
+    /// A router as `serve` builds it; on PostgreSQL it hears other instances' changes
+    /// before it is used, as a server does once started.
+    async fn router_with(
         pool: &AnyPool,
         backend: Backend,
         settings: &Settings,
         content: Content,
+        database_url: &str,
     ) -> Router {
-        router::build(router::app_state(
+        let state = router::app_state(
             pool.clone(),
             backend,
             settings.clone(),
             content,
             "target/site",
-        ))
+        );
+        if backend == Backend::Postgres {
+            let caches = state.caches.clone();
+            tokio::spawn(listen(caches.clone(), database_url.to_owned()));
+            for _ in 0..500 {
+                if caches.in_sync() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            assert!(caches.in_sync(), "the change channel joins");
+        }
+        router::build(state)
+    }
+
+    /// Another instance of the server on the same database, with its own memory.
+    pub async fn another_instance(&self) -> Router {
+        Self::router_with(
+            &self.pool,
+            self.backend,
+            &self.settings,
+            self.content.clone(),
+            &self.database_url,
+        )
+        .await
+    }
+
+    /// A client of `router` (another instance) instead of this app's own.
+    pub fn client_of<'a>(&'a self, router: &Router) -> Client<'a> {
+        Client {
+            app: self,
+            router: Some(router.clone()),
+            cookies: BTreeMap::new(),
+            ip: None,
+        }
     }
 
     /// As after a restart of the server: everything in memory is new, the database is not.
-    pub fn restart(&mut self) {
+    pub async fn restart(&mut self) {
         self.content = Self::load_content();
         self.router = Self::router_with(
             &self.pool,
             self.backend,
             &self.settings,
             self.content.clone(),
-        );
+            &self.database_url,
+        )
+        .await;
     }
 
     pub async fn finish(self) {
@@ -172,6 +214,7 @@ impl TestApp {
     pub fn client(&self) -> Client<'_> {
         Client {
             app: self,
+            router: None,
             cookies: BTreeMap::new(),
             ip: None,
         }
@@ -222,6 +265,8 @@ impl Response {
 /// A cookie-keeping client, like one browser.
 pub struct Client<'a> {
     app: &'a TestApp,
+    /// Another instance's router, else the app's own.
+    router: Option<Router>,
     pub cookies: BTreeMap<String, String>,
     pub ip: Option<SocketAddr>,
 }
@@ -245,7 +290,11 @@ impl Client<'_> {
         if let Some(ip) = self.ip {
             req.extensions_mut().insert(ConnectInfo(ip));
         }
-        let res = self.app.router.clone().oneshot(req).await.unwrap();
+        let router = self
+            .router
+            .clone()
+            .unwrap_or_else(|| self.app.router.clone());
+        let res = router.oneshot(req).await.unwrap();
         let (parts, body) = res.into_parts();
         for cookie in parts.headers.get_all(header::SET_COOKIE) {
             let cookie = cookie.to_str().unwrap();
@@ -307,7 +356,10 @@ impl Client<'_> {
             .body(Body::from(serde_urlencoded::to_string(fields).unwrap()))
             .unwrap();
         self.attach_cookies(&mut req);
-        let router = self.app.router.clone();
+        let router = self
+            .router
+            .clone()
+            .unwrap_or_else(|| self.app.router.clone());
         async move {
             let res = router.oneshot(req).await.unwrap();
             let (parts, body) = res.into_parts();

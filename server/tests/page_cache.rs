@@ -1,0 +1,249 @@
+//! Pages served from memory: each member sees only their own parts of a shared page, and a
+//! change shows at once, on this instance and (PostgreSQL) on another one on the same
+//! database. SQLite is served by one instance: it has no channel to hear another's changes.
+mod common;
+
+use axum::http::StatusCode;
+use common::{TestApp, on_each_backend};
+use guildhall_app::domain::role::Role;
+use guildhall_app::server::Settings;
+use guildhall_app::server::db::Backend;
+use sqlx::Row;
+
+const MODULE: &str = "/training/service-quality?lang=en";
+
+async fn mark_read(client: &mut common::Client<'_>, section: &str) {
+    let res = client
+        .api(
+            "/api/training/mark_read",
+            &[
+                ("module", "service-quality"),
+                ("section", section),
+                ("lang", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+}
+
+fn read_marks(page: &str) -> usize {
+    page.matches("class=\"read-mark\"").count()
+}
+
+#[tokio::test]
+async fn members_share_a_module_page_but_see_only_their_own_parts() {
+    on_each_backend(Settings::default(), |app| async move {
+        let mut ona = app
+            .signed_in("Ona Šimková", "ona@example.sk", Role::Member)
+            .await;
+        let mut jan = app
+            .signed_in("Jan Novák", "jan@example.cz", Role::Member)
+            .await;
+        mark_read(&mut ona, "what-is-service-quality").await;
+
+        let first = ona.get(MODULE).await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert!(first.body.contains("Ona Šimková"));
+        // A section read shows twice: in the contents and under the section.
+        assert_eq!(read_marks(&first.body), 2, "{}", first.body);
+
+        let theirs = jan.get(MODULE).await;
+        assert_eq!(theirs.status, StatusCode::OK);
+        assert_eq!(hit(&first), None, "the first view renders");
+        assert_eq!(
+            hit(&theirs),
+            Some("hit"),
+            "Jan is served the page Ona's view rendered"
+        );
+        assert!(theirs.body.contains("Jan Novák"), "{}", theirs.body);
+        for other in ["Ona", "ona@example.sk"] {
+            assert!(
+                !theirs.body.contains(other),
+                "{other} leaked into another member's page"
+            );
+        }
+        assert_eq!(read_marks(&theirs.body), 0);
+        for marker in ["<gh-", "guildhall-nonce-mark"] {
+            assert!(
+                !theirs.body.contains(marker),
+                "{marker} is left: {}",
+                theirs.body
+            );
+        }
+
+        // Jan's progress shows on his next view; Ona's stays hers.
+        mark_read(&mut jan, "why-it-matters").await;
+        mark_read(&mut jan, "what-is-service-quality").await;
+        let theirs = jan.get(MODULE).await;
+        assert_eq!(read_marks(&theirs.body), 4);
+        let again = ona.get(MODULE).await;
+        assert_eq!(read_marks(&again.body), 2);
+        assert_eq!(
+            again.body,
+            first.body.replace(nonce(&first.body), nonce(&again.body))
+        );
+
+        // Every response carries its own CSP nonce, also when served from memory.
+        let (a, b) = (ona.get(MODULE).await, ona.get(MODULE).await);
+        assert_ne!(nonce(&a.body), nonce(&b.body));
+        let csp = b.headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains(&format!("'nonce-{}'", nonce(&b.body))),
+            "{csp}"
+        );
+
+        // A new name shows at once in the header.
+        let saved = jan
+            .api(
+                "/api/update_profile",
+                &[("name", "Jan Dvořák"), ("language", "en")],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::OK);
+        assert!(jan.get(MODULE).await.body.contains("Jan Dvořák"));
+
+        // Signed out, the same cookie no longer opens the page.
+        let cookies = ona.cookies.clone();
+        ona.api("/api/logout", &[]).await;
+        let mut replay = app.client();
+        replay.cookies = cookies;
+        let res = replay.get(MODULE).await;
+        assert_eq!(res.status, StatusCode::FOUND, "{}", res.body);
+        app
+    })
+    .await;
+}
+
+fn hit(res: &common::Response) -> Option<&str> {
+    res.headers.get("x-cache").and_then(|v| v.to_str().ok())
+}
+
+fn nonce(page: &str) -> &str {
+    let at = page
+        .find("nonce=\"")
+        .expect("the page has a script with a nonce")
+        + 7;
+    let end = page[at..].find('"').unwrap();
+    &page[at..at + end]
+}
+
+/// Issues a certificate to a new member by hand and returns its code as printed.
+async fn issued(app: &TestApp, admin: &mut common::Client<'_>, email: &str) -> (i64, String) {
+    let account = guildhall_app::server::accounts::NewAccount::check(
+        "Łucja Żółkiewska-Świątek",
+        email,
+        common::PASSWORD,
+        "pl",
+        Role::Member,
+    )
+    .unwrap();
+    guildhall_app::server::accounts::create(&app.pool, account)
+        .await
+        .unwrap();
+    let res = admin
+        .api(
+            "/api/certificates/issue_manual",
+            &[
+                ("email", email),
+                ("programme", "service-excellence"),
+                ("reason", "Prior learning"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let row = sqlx::query("SELECT c.id, c.code FROM certificates c JOIN users u ON u.id = c.user_id WHERE u.email = $1")
+        .bind(email)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let code: String = row.get("code");
+    (
+        row.get("id"),
+        guildhall_app::server::certificates::code::display(&code),
+    )
+}
+
+#[tokio::test]
+async fn a_revocation_shows_at_once_on_every_instance() {
+    on_each_backend(Settings::default(), |app| async move {
+        let mut admin = app
+            .signed_in("Ada Admin", "ada@example.org", Role::Admin)
+            .await;
+        let (id, code) = issued(&app, &mut admin, "lucja@example.pl").await;
+        let page = format!("/verify/{code}");
+        let postgres = app.backend == Backend::Postgres;
+        let other = app.another_instance().await;
+        let mut here = app.client();
+        let mut there = app.client_of(&other);
+        let visitors = if postgres {
+            vec![&mut here, &mut there]
+        } else {
+            vec![&mut here]
+        };
+        for visitor in visitors {
+            for expected in [None, Some("hit")] {
+                let res = visitor.get(&page).await;
+                assert_eq!(hit(&res), expected);
+                assert!(res.body.contains("data-status=\"valid\""), "{}", res.body);
+                assert!(res.body.contains("Łucja Żółkiewska-Świątek"));
+            }
+        }
+
+        let revoked = admin
+            .api(
+                "/api/certificates/revoke",
+                &[("id", &id.to_string()), ("reason", "Issued in error")],
+            )
+            .await;
+        assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+        let res = here.get(&page).await;
+        assert!(res.body.contains("data-status=\"revoked\""), "{}", res.body);
+        if !postgres {
+            return app;
+        }
+        let mut seen = String::new();
+        for _ in 0..200 {
+            seen = there.get(&page).await.body;
+            if seen.contains("data-status=\"revoked\"") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(seen.contains("data-status=\"revoked\""), "{seen}");
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signing_out_on_one_instance_ends_the_session_on_another() {
+    on_each_backend(Settings::default(), |app| async move {
+        if app.backend != Backend::Postgres {
+            return app;
+        }
+        let mut member = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
+        let other = app.another_instance().await;
+        let mut there = app.client_of(&other);
+        there.cookies = member.cookies.clone();
+        assert_eq!(there.get(MODULE).await.status, StatusCode::OK);
+
+        member.api("/api/logout", &[]).await;
+        let mut status = StatusCode::OK;
+        for _ in 0..200 {
+            status = there.get(MODULE).await.status;
+            if status == StatusCode::FOUND {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(
+            status,
+            StatusCode::FOUND,
+            "the old cookie is refused there too"
+        );
+        app
+    })
+    .await;
+}
