@@ -41,7 +41,7 @@ pub fn app_state(
         .site_pkg_dir("pkg")
         .build();
     AppState {
-        leptos_options,
+        leptos_options: Arc::new(leptos_options),
         pool,
         backend,
         settings: Arc::new(settings),
@@ -56,7 +56,7 @@ pub fn build(state: AppState) -> Router {
         move || provide_request_context(state.clone())
     };
     let render_shell = {
-        let options = state.leptos_options.clone();
+        let options = LeptosOptions::clone(&state.leptos_options);
         move || shell(options.clone())
     };
     let settings = &state.settings;

@@ -63,13 +63,21 @@ impl Default for Settings {
 }
 
 /// The one way in to the pool and settings, for the SSR handler and server functions alike.
+/// Every middleware gets its own copy per request, so every field is cheap to clone.
 #[derive(Clone, FromRef)]
 pub struct AppState {
-    pub leptos_options: LeptosOptions,
+    pub leptos_options: Arc<LeptosOptions>,
     pub pool: AnyPool,
     pub backend: Backend,
     pub settings: Arc<Settings>,
     pub content: Content,
     /// Pages and lookups served from memory, and the changes that make them stale.
     pub caches: Caches,
+}
+
+/// leptos_axum asks for the options themselves.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        LeptosOptions::clone(&state.leptos_options)
+    }
 }

@@ -423,6 +423,37 @@ mod tests {
     }
 
     #[test]
+    fn a_page_is_served_until_it_would_read_differently() {
+        let caches = Caches::new(Backend::Sqlite);
+        let key = PageKey {
+            path: "/verify/X".into(),
+            locale: Locale::en,
+            role: None,
+        };
+        let page = CachedPage {
+            template: Template::parse("<p>valid</p>").unwrap(),
+            headers: HeaderMap::new(),
+            depends: &[Topic::Certificates],
+            catalogue: 1,
+            fresh_until: Some(100),
+        };
+        caches.keep_page(key.clone(), page, caches.tick());
+        assert!(caches.page(&key, 1, 99).is_some());
+        assert!(
+            caches.page(&key, 1, 100).is_none(),
+            "the certificate has expired"
+        );
+        assert!(
+            caches.page(&key, 2, 99).is_none(),
+            "the content was reloaded"
+        );
+        caches.changed(Topic::Forum);
+        assert!(caches.page(&key, 1, 99).is_some(), "unrelated");
+        caches.changed(Topic::Certificates);
+        assert!(caches.page(&key, 1, 99).is_none());
+    }
+
+    #[test]
     fn writes_announce_their_area_and_their_author() {
         assert_eq!(
             written("/api/forum/reply", Some(3)),
