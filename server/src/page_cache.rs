@@ -1,6 +1,9 @@
 //! Pages served from memory (see `guildhall_app::server::cache`): whole pages for visitors
 //! without a session, and shared templates that each member's own parts are filled into.
-use axum::body::Body;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -8,13 +11,15 @@ use axum::response::Response;
 use guildhall_app::api::accounts::UserView;
 use guildhall_app::components::per_member::{NONCE_MARK, SharedTemplate};
 use guildhall_app::domain::language::parse_locale;
+use guildhall_app::routes::forum::thread_facts;
 use guildhall_app::routes::training::module_facts;
 use guildhall_app::server::AppState;
-use guildhall_app::server::cache::template::{Facts, Template};
+use guildhall_app::server::cache::template::{Facts, Filled, Template};
 use guildhall_app::server::cache::{CachedPage, FRESH_UNTIL, PageKey, Topic, written};
 use guildhall_app::server::db;
 use guildhall_app::server::identity::{Identity, client_ip, cookie, visitor_locale};
-use guildhall_app::server::{sessions, training};
+use guildhall_app::server::{forum, sessions, training};
+use http_body::{Frame, SizeHint};
 use http_body_util::BodyExt;
 use leptos::nonce::Nonce;
 
@@ -28,6 +33,8 @@ enum Page {
     Verification,
     Register,
     Module,
+    Thread,
+    Search,
 }
 
 impl Page {
@@ -39,40 +46,65 @@ impl Page {
             "/code-of-conduct" => Page::CodeOfConduct,
             "/verify" => Page::VerifyForm,
             "/certified" => Page::Register,
+            "/forum/search" => Page::Search,
             _ if path.strip_prefix("/verify/").is_some_and(one_segment) => Page::Verification,
             _ if path.strip_prefix("/training/").is_some_and(one_segment) => Page::Module,
+            _ if path
+                .strip_prefix("/forum/t/")
+                .is_some_and(|id| id.parse::<u64>().is_ok()) =>
+            {
+                Page::Thread
+            }
             _ => return None,
         })
     }
 
-    /// Whether signed-in members get it from a shared template (visitors are sent to sign in).
+    /// Whether signed-in members get it from a shared template.
     fn for_members(self) -> bool {
-        self == Page::Module
+        matches!(self, Page::Module | Page::Thread | Page::Search)
+    }
+
+    /// Whether visitors get it whole; the forum sends them to sign in instead.
+    fn for_visitors(self) -> bool {
+        !matches!(self, Page::Thread | Page::Search)
     }
 
     fn depends(self) -> &'static [Topic] {
         match self {
             Page::Verification | Page::Register => &[Topic::Certificates],
             // Lists the best practices that cite the module.
-            Page::Module => &[Topic::Forum],
+            Page::Module | Page::Search => &[Topic::Forum],
+            // Authors' badges come from their certificates.
+            Page::Thread => &[Topic::Forum, Topic::Certificates],
             Page::Home | Page::Catalogue | Page::CodeOfConduct | Page::VerifyForm => &[],
         }
     }
 
-    /// A plain GET of a kept page, with no query but a module's `?lang=`.
+    /// A plain GET of a kept page. The query must be one the page is kept for: a module's
+    /// `?lang=`, a thread's `?page=`, a search's fields; others (a form's error, a preview)
+    /// are rendered for the one request.
     fn requested(req: &Request) -> Option<Page> {
         if req.method() != Method::GET {
             return None;
         }
         let page = Page::of(req.uri().path())?;
-        match req.uri().query() {
-            None => Some(page),
-            Some(query) if page == Page::Module => query
+        let Some(query) = req.uri().query() else {
+            return Some(page);
+        };
+        let kept = match page {
+            Page::Module => query
                 .strip_prefix("lang=")
-                .and_then(parse_locale)
-                .map(|_| page),
-            Some(_) => None,
-        }
+                .is_some_and(|l| parse_locale(l).is_some()),
+            Page::Thread => query
+                .strip_prefix("page=")
+                .is_some_and(|n| n.parse::<u32>().is_ok()),
+            Page::Search => query.split('&').all(|pair| {
+                let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+                matches!(name, "q" | "category" | "module" | "kind")
+            }),
+            _ => false,
+        };
+        kept.then_some(page)
     }
 }
 
@@ -80,7 +112,8 @@ impl Page {
 /// no session or identity work at all.
 pub async fn for_visitors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let session_cookie = sessions::cookie_name(state.settings.https());
-    let page = Page::requested(&req).filter(|_| cookie(req.headers(), session_cookie).is_none());
+    let page = Page::requested(&req)
+        .filter(|p| p.for_visitors() && cookie(req.headers(), session_cookie).is_none());
     let Some(page) = page else {
         return next.run(req).await;
     };
@@ -136,6 +169,21 @@ async fn member_facts(state: &AppState, page: Page, user: &UserView, path: &str)
         };
         module_facts(module, &progress.value, &mut facts);
     }
+    if page == Page::Thread {
+        let standing = match forum::service::standing_of(state, user.id).await {
+            Ok(standing) => standing,
+            Err(err) => {
+                tracing::error!(error = %err, "could not load forum standing");
+                return None;
+            }
+        };
+        let code_version = state
+            .content
+            .get()
+            .code_of_conduct()
+            .map(|code| i64::from(code.version));
+        thread_facts(user.id, standing, code_version, &mut facts);
+    }
     Some(facts)
 }
 
@@ -153,7 +201,7 @@ async fn serve(
     let catalogue = std::sync::Arc::as_ptr(&state.content.get()) as usize;
     if let Some(kept) = state.caches.page(&key, catalogue, db::now()) {
         return match kept.value.template.fill(&nonce, &facts) {
-            Some(html) => respond(kept.value.headers.clone(), html),
+            Some(filled) => respond(kept.value.headers.clone(), filled),
             None => next.run(req).await,
         };
     }
@@ -207,7 +255,9 @@ async fn serve(
     }
     match filled {
         // A visitor's page is theirs as rendered; a member's only when it was kept.
-        Some(html) if kept || !shared => Response::from_parts(res_parts, Body::from(html)),
+        Some(filled) if kept || !shared => {
+            Response::from_parts(res_parts, Body::new(Pieces::from(filled)))
+        }
         _ => next.run(Request::from_parts(parts, Body::empty())).await,
     }
 }
@@ -219,11 +269,51 @@ fn path_and_query(req: &Request) -> String {
 }
 
 /// A page from memory, marked so (for load tests and whoever debugs a stale page).
-fn respond(mut headers: HeaderMap, html: String) -> Response {
+fn respond(mut headers: HeaderMap, filled: Filled) -> Response {
     headers.insert("x-cache", HeaderValue::from_static("hit"));
-    let mut res = Response::new(Body::from(html));
+    let mut res = Response::new(Body::new(Pieces::from(filled)));
     *res.headers_mut() = headers;
     res
+}
+
+/// A filled page as a response body: the server writes the template's shared pieces as they
+/// are, and knows the length before the first byte.
+struct Pieces {
+    chunks: std::vec::IntoIter<Bytes>,
+    left: u64,
+}
+
+impl From<Filled> for Pieces {
+    fn from(filled: Filled) -> Self {
+        Pieces {
+            left: filled.len as u64,
+            chunks: filled.chunks.into_iter(),
+        }
+    }
+}
+
+impl http_body::Body for Pieces {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let this = self.get_mut();
+        Poll::Ready(this.chunks.next().map(|chunk| {
+            this.left -= chunk.len() as u64;
+            Ok(Frame::data(chunk))
+        }))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.left == 0
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.left)
+    }
 }
 
 fn error_response() -> Response {
@@ -249,4 +339,31 @@ pub async fn announce_writes(State(state): State<AppState>, req: Request, next: 
         .announce(&state.pool, &written(&path, caller))
         .await;
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn requested(uri: &str) -> Option<Page> {
+        Page::requested(&Request::get(uri).body(Body::empty()).unwrap())
+    }
+
+    #[test]
+    fn only_queries_a_page_is_kept_for_are_served_from_memory() {
+        assert_eq!(requested("/training/x?lang=lv"), Some(Page::Module));
+        assert_eq!(requested("/training/x?lang=xx"), None);
+        assert_eq!(requested("/forum/t/12"), Some(Page::Thread));
+        assert_eq!(requested("/forum/t/12?page=3"), Some(Page::Thread));
+        assert_eq!(requested("/forum/t/12?preview=1"), None);
+        assert_eq!(requested("/forum/t/12?flagged=1"), None);
+        assert_eq!(requested("/forum/t/twelve"), None);
+        assert_eq!(
+            requested("/forum/search?q=queue&category=&kind=practice"),
+            Some(Page::Search)
+        );
+        assert_eq!(requested("/forum/search?q=queue&__err=x"), None);
+        assert_eq!(requested("/?rendered"), None);
+        assert!(Page::Thread.for_members() && !Page::Thread.for_visitors());
+    }
 }

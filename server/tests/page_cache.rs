@@ -114,6 +114,196 @@ async fn members_share_a_module_page_but_see_only_their_own_parts() {
     .await;
 }
 
+async fn post_to(member: &mut common::Client<'_>, path: &str, fields: &[(&str, &str)]) -> String {
+    let res = member.api(path, fields).await;
+    assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+    res.body
+}
+
+fn edit_links(page: &str) -> usize {
+    page.matches("/edit\"").count()
+}
+
+#[tokio::test]
+async fn members_share_a_thread_page_but_each_acts_as_themselves() {
+    on_each_backend(Settings::default(), |app| async move {
+        let mut ana = app
+            .signed_in("Ana Kranjc", "ana@example.si", Role::Member)
+            .await;
+        let mut bo = app
+            .signed_in("Bo Lapiņš", "bo@example.lv", Role::Member)
+            .await;
+        let mut cy = app
+            .signed_in("Cy Nowak", "cy@example.pl", Role::Member)
+            .await;
+        let mut mo = app
+            .signed_in("Mo Horvat", "mo@example.si", Role::Moderator)
+            .await;
+        for member in [&mut ana, &mut bo, &mut mo] {
+            post_to(member, "/api/forum/accept_code", &[("version", "1")]).await;
+        }
+        let fields = [
+            ("category", "service-quality"),
+            ("kind", "discussion"),
+            ("title", "Greeting within a minute"),
+            ("body", "We greet every guest within sixty seconds."),
+        ];
+        let thread: i64 = post_to(&mut ana, "/api/forum/create_thread", &fields)
+            .await
+            .parse()
+            .unwrap();
+        let thread_s = thread.to_string();
+        let reply_fields = [
+            ("thread", thread_s.as_str()),
+            ("body", "Bo's reply: a smile first."),
+        ];
+        let bo_reply: i64 = post_to(&mut bo, "/api/forum/reply", &reply_fields)
+            .await
+            .parse()
+            .unwrap();
+        let opening: i64 =
+            sqlx::query_scalar("SELECT MIN(id) FROM forum_posts WHERE thread_id = $1")
+                .bind(thread)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+        let path = format!("/forum/t/{thread}");
+
+        let first = ana.get(&path).await;
+        assert_eq!((first.status, hit(&first)), (StatusCode::OK, None));
+        assert!(first.body.contains(&format!("/forum/p/{opening}/edit\"")));
+        assert_eq!(edit_links(&first.body), 1, "Ana edits her post only");
+        assert_eq!(first.body.matches("data-test=\"endorse\"").count(), 1);
+        assert!(first.body.contains("data-test=\"reply-form\""));
+
+        let theirs = bo.get(&path).await;
+        assert_eq!(
+            hit(&theirs),
+            Some("hit"),
+            "Bo gets the page Ana's view rendered"
+        );
+        assert!(theirs.body.contains(&format!("/forum/p/{bo_reply}/edit\"")));
+        assert_eq!(edit_links(&theirs.body), 1, "Bo edits his reply only");
+        assert!(theirs.body.contains("Bo Lapiņš") && !theirs.body.contains("ana@example.si"));
+        for marker in ["<gh-", "guildhall-nonce-mark"] {
+            assert!(
+                !theirs.body.contains(marker),
+                "{marker} is left: {}",
+                theirs.body
+            );
+        }
+
+        // Cy has not accepted the code: no reply form, nothing to endorse or edit.
+        let cys = cy.get(&path).await;
+        assert_eq!(hit(&cys), Some("hit"));
+        assert!(cys.body.contains("data-test=\"accept-first\""));
+        assert!(!cys.body.contains("data-test=\"reply-form\""));
+        assert_eq!(cys.body.matches("data-test=\"endorse\"").count(), 0);
+        assert_eq!(edit_links(&cys.body), 0);
+
+        // Bo's endorsement: he can take it back, Ana still only endorses.
+        let opening_s = opening.to_string();
+        post_to(
+            &mut bo,
+            "/api/forum/endorse",
+            &[("post", &opening_s), ("on", "1")],
+        )
+        .await;
+        let theirs = bo.get(&path).await;
+        assert!(
+            theirs.body.contains("aria-pressed=\"true\""),
+            "{}",
+            theirs.body
+        );
+        let again = ana.get(&path).await;
+        assert_eq!(hit(&again), Some("hit"), "rendered again once, for Bo");
+        assert!(!again.body.contains("aria-pressed=\"true\""));
+
+        // Hidden by a moderator: Ana and Cy see why, only Bo and moderators read it.
+        let bo_reply_s = bo_reply.to_string();
+        let hide = [
+            ("post", bo_reply_s.as_str()),
+            ("action", "hide"),
+            ("clause", "clause-6-2"),
+            ("reason", "Off topic"),
+        ];
+        post_to(&mut mo, "/api/forum/moderate", &hide).await;
+        let moderators = mo.get(&path).await;
+        assert!(moderators.body.contains("a smile first"));
+        assert!(moderators.body.contains("data-test=\"moderator-tools\""));
+        for (reader, member) in [("Ana", &mut ana), ("Cy", &mut cy)] {
+            let page = member.get(&path).await;
+            assert!(
+                !page.body.contains("a smile first"),
+                "{reader} reads a hidden post"
+            );
+            assert!(page.body.contains("data-test=\"post-hidden\""));
+            assert!(!page.body.contains("data-test=\"moderator-tools\""));
+        }
+        let bos = bo.get(&path).await;
+        assert_eq!(hit(&bos), Some("hit"));
+        assert!(
+            bos.body.contains("a smile first") && bos.body.contains("data-test=\"hidden-note\"")
+        );
+        assert_eq!(edit_links(&bos.body), 1);
+
+        // Pages of a thread are kept apart; a query the page is not kept for still renders.
+        assert_eq!(hit(&ana.get(&format!("{path}?page=1")).await), None);
+        assert_eq!(hit(&ana.get(&format!("{path}?page=1")).await), Some("hit"));
+        assert_eq!(hit(&ana.get(&format!("{path}?flagged=1")).await), None);
+        assert_eq!(hit(&ana.get(&format!("{path}?flagged=1")).await), None);
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_search_is_kept_until_the_forum_changes() {
+    on_each_backend(Settings::default(), |app| async move {
+        let mut ana = app
+            .signed_in("Ana Kranjc", "ana@example.si", Role::Member)
+            .await;
+        let mut bo = app
+            .signed_in("Bo Lapiņš", "bo@example.lv", Role::Member)
+            .await;
+        post_to(&mut ana, "/api/forum/accept_code", &[("version", "1")]).await;
+        let fields = [
+            ("category", "service-quality"),
+            ("kind", "discussion"),
+            ("title", "Queues at the counter"),
+            ("body", "Nobody should wait longer than five minutes."),
+        ];
+        post_to(&mut ana, "/api/forum/create_thread", &fields).await;
+        let search = "/forum/search?q=counter";
+        assert_eq!(hit(&ana.get(search).await), None);
+        let bos = bo.get(search).await;
+        assert_eq!(hit(&bos), Some("hit"));
+        assert_eq!(bos.body.matches("class=\"search-hit\"").count(), 1);
+        assert!(
+            bos.body.contains("Bo Lapiņš") && !bos.body.contains("Ana Kranjc"),
+            "{}",
+            bos.body
+        );
+
+        let fields = [
+            ("category", "service-quality"),
+            ("kind", "discussion"),
+            ("title", "Counter staff rotas"),
+            ("body", "Two people at the counter at lunch."),
+        ];
+        post_to(&mut ana, "/api/forum/create_thread", &fields).await;
+        let bos = bo.get(search).await;
+        assert_eq!(
+            hit(&bos),
+            None,
+            "the new thread makes the kept search stale"
+        );
+        assert_eq!(bos.body.matches("class=\"search-hit\"").count(), 2);
+        app
+    })
+    .await;
+}
+
 fn hit(res: &common::Response) -> Option<&str> {
     res.headers.get("x-cache").and_then(|v| v.to_str().ok())
 }

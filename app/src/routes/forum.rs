@@ -9,6 +9,7 @@ use crate::api::forum::{CreateThread, DeletePost, EditPost, FlagPost, Moderate, 
 use crate::app::{use_locale, use_user};
 use crate::components::form::{FormAlert, last_error};
 use crate::components::page::{PageTitle, escape_text, load_once, redirect_to_sign_in, set_status};
+use crate::components::per_member::choice;
 use crate::domain::dates::utc_minute;
 use crate::domain::form::FormInput;
 use crate::domain::language::fill;
@@ -20,13 +21,19 @@ use crate::server::request;
 
 /// Whether the signed-in member may post now: they accepted the current code.
 async fn accepted_current(catalogue: &Catalogue) -> bool {
-    let (Some(user), Ok(pool)) = (request::current_user(), request::pool()) else {
+    let (Some(user), Ok(state)) = (request::current_user(), request::state()) else {
         return false;
     };
     let Some(code) = catalogue.code_of_conduct() else {
         return false;
     };
-    store::accepted_version(&pool, user.id).await.ok().flatten() == Some(i64::from(code.version))
+    match forum::service::standing_of(&state, user.id).await {
+        Ok(standing) => standing.value.accepted_version == Some(i64::from(code.version)),
+        Err(err) => {
+            tracing::error!(error = %err, "forum standing");
+            false
+        }
+    }
 }
 
 fn catalogue() -> std::sync::Arc<Catalogue> {
@@ -550,26 +557,30 @@ pub fn ThreadPage() -> impl IntoView {
                 let here = forum::thread_url(thread.id, page);
                 let reply = if thread.locked {
                     view! { <p class="alert alert-info" data-test="locked">{td_string!(locale, error_thread_locked)}</p> }.into_any()
-                } else if !data.accepted {
-                    accept_first(locale, &here)
                 } else {
-                    let input = data.reply_input.clone();
-                    let preview = previewing.then(|| preview_view(locale, &input, false));
-                    view! {
-                        <section id="reply" aria-labelledby="reply-heading">
-                            <h2 id="reply-heading">{td_string!(locale, forum_reply)}</h2>
-                            {preview}
-                            <form method="post" action="/api/forum/reply" class="stack" data-test="reply-form">
-                                <FormAlert error=reply_error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
-                                <input type="hidden" name="thread" value=thread.id />
-                                <WritingFields input practice=false body_label=td_string!(locale, forum_body) />
-                                <p class="actions">
-                                    <button type="submit" name="preview" value="1" class="button button-secondary" formnovalidate=true>{td_string!(locale, forum_preview)}</button>
-                                    <button type="submit" class="button">{td_string!(locale, forum_send_reply)}</button>
-                                </p>
-                            </form>
-                        </section>
-                    }.into_any()
+                    let (thread_id, input) = (thread.id, data.reply_input.clone());
+                    choice("accepted".into(), data.accepted, [true, false], move |accepted| {
+                        if !accepted {
+                            return accept_first(locale, &here);
+                        }
+                        let input = input.clone();
+                        let preview = previewing.then(|| preview_view(locale, &input, false));
+                        view! {
+                            <section id="reply" aria-labelledby="reply-heading">
+                                <h2 id="reply-heading">{td_string!(locale, forum_reply)}</h2>
+                                {preview}
+                                <form method="post" action="/api/forum/reply" class="stack" data-test="reply-form">
+                                    <FormAlert error=reply_error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
+                                    <input type="hidden" name="thread" value=thread_id />
+                                    <WritingFields input practice=false body_label=td_string!(locale, forum_body) />
+                                    <p class="actions">
+                                        <button type="submit" name="preview" value="1" class="button button-secondary" formnovalidate=true>{td_string!(locale, forum_preview)}</button>
+                                        <button type="submit" class="button">{td_string!(locale, forum_send_reply)}</button>
+                                    </p>
+                                </form>
+                            </section>
+                        }.into_any()
+                    })
                 };
                 let prev = forum::thread_url(thread.id, page - 1);
                 let next = forum::thread_url(thread.id, page + 1);
@@ -588,7 +599,7 @@ pub fn ThreadPage() -> impl IntoView {
                     <FormAlert error=delete_error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
                     <FormAlert error=moderate_error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
                     <ol class="posts">
-                        {data.posts.iter().map(|p| view! { <PostView post=p.clone() mine=me == Some(p.author_id) can_act=data.accepted moderator /> }).collect_view()}
+                        {data.posts.iter().map(|p| post_for_viewer(p.clone(), me, data.accepted, moderator)).collect_view()}
                     </ol>
                     <Pager page pages link=prev next />
                     {moderator.then(|| view! { <ModeratorTools thread=thread.clone() opening=data.opening catalogue=catalogue.clone() /> })}
@@ -600,30 +611,187 @@ pub fn ThreadPage() -> impl IntoView {
     .into_any()
 }
 
+/// A post as the signed-in member sees it. A hidden post is read only by its author and by
+/// moderators; the rest see why it is hidden.
+fn post_for_viewer(post: Post, me: Option<i64>, accepted: bool, moderator: bool) -> AnyView {
+    let mine = me == Some(post.author_id);
+    if post.deleted_at.is_some() || post.hidden_at.is_none() || moderator {
+        let actions = actions_choice(&post, mine, accepted);
+        return view! { <PostView post actions /> }.into_any();
+    }
+    let key = format!("me:{}", post.author_id);
+    choice(key, mine, [true, false], move |mine| {
+        if mine {
+            let actions = post_actions(use_locale(), &post, PostActions::Own);
+            view! { <PostView post=post.clone() actions /> }.into_any()
+        } else {
+            hidden_stub(&post)
+        }
+    })
+}
+
+/// The buttons under a post, which differ per member.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PostActions {
+    /// Edit and delete.
+    Own,
+    Endorse,
+    /// Take an endorsement back.
+    Withdraw,
+    None,
+}
+
+impl PostActions {
+    pub fn decide(mine: bool, accepted: bool, hidden: bool, endorsed: bool) -> PostActions {
+        match () {
+            _ if mine => PostActions::Own,
+            // Endorsing and flagging need the code accepted, and a post that can be read.
+            _ if !accepted || hidden => PostActions::None,
+            _ if endorsed => PostActions::Withdraw,
+            _ => PostActions::Endorse,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PostActions::Own => "own",
+            PostActions::Endorse => "endorse",
+            PostActions::Withdraw => "withdraw",
+            PostActions::None => "none",
+        }
+    }
+}
+
+impl std::fmt::Display for PostActions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The `choice` key of a post's actions: all the page cache needs to tell them for a member.
+fn actions_key(post: &Post) -> String {
+    let hidden = if post.hidden_at.is_some() {
+        ":hidden"
+    } else {
+        ""
+    };
+    format!("actions:{}:{}{hidden}", post.id, post.author_id)
+}
+
+fn actions_choice(post: &Post, mine: bool, accepted: bool) -> AnyView {
+    let hidden = post.hidden_at.is_some();
+    let value = PostActions::decide(mine, accepted, hidden, post.endorsed_by_viewer);
+    let possible: &[PostActions] = if hidden {
+        &[PostActions::Own, PostActions::None]
+    } else {
+        &[
+            PostActions::Own,
+            PostActions::Endorse,
+            PostActions::Withdraw,
+            PostActions::None,
+        ]
+    };
+    let locale = use_locale();
+    let post = post.clone();
+    choice(
+        actions_key(&post),
+        value,
+        possible.iter().copied(),
+        move |a| post_actions(locale, &post, a),
+    )
+}
+
+/// What differs between members on a thread page: the values of its `choice`s, for the
+/// member `me` with their forum standing, under the code of conduct `code_version`.
+pub fn thread_facts(
+    me: i64,
+    standing: std::sync::Arc<crate::server::cache::Remembered<crate::server::cache::ForumStanding>>,
+    code_version: Option<i64>,
+    facts: &mut crate::server::cache::template::Facts,
+) {
+    let accepted = code_version.is_some() && standing.value.accepted_version == code_version;
+    facts.set("accepted", accepted);
+    let yes_no = |b: bool| if b { "true" } else { "false" };
+    facts.rule(move |key| {
+        if let Some(author) = key.strip_prefix("me:") {
+            return Some(yes_no(author.parse::<i64>().ok()? == me));
+        }
+        let mut parts = key.strip_prefix("actions:")?.split(':');
+        let post: i64 = parts.next()?.parse().ok()?;
+        let author: i64 = parts.next()?.parse().ok()?;
+        let hidden = parts.next() == Some("hidden");
+        let endorsed = standing.value.endorsed.contains(&post);
+        Some(PostActions::decide(author == me, accepted, hidden, endorsed).as_str())
+    });
+}
+
+fn hidden_stub(post: &Post) -> AnyView {
+    let locale = use_locale();
+    view! {
+        <li id=format!("post-{}", post.id) class="post post-hidden" value=post.number data-test="post-hidden">
+            <p class="meta">{hidden_note(locale, post)}</p>
+        </li>
+    }
+    .into_any()
+}
+
+/// Why a hidden post is hidden.
+fn hidden_note(locale: Locale, post: &Post) -> Option<String> {
+    post.hidden_at.map(|_| match &post.hidden_clause {
+        Some(clause) => fill(
+            td_string!(locale, forum_hidden_by_moderators),
+            &[("clause", &clause_label(clause))],
+        ),
+        None => td_string!(locale, forum_hidden_pending).to_owned(),
+    })
+}
+
+fn post_actions(locale: Locale, post: &Post, actions: PostActions) -> AnyView {
+    let post_id = post.id;
+    let (on, label) = match actions {
+        PostActions::None => return ().into_any(),
+        PostActions::Own => {
+            let delete = if post.number == 1 {
+                td_string!(locale, forum_delete_thread)
+            } else {
+                td_string!(locale, forum_delete)
+            };
+            return view! {
+                <a class="button button-small button-secondary" href=format!("/forum/p/{post_id}/edit")>{td_string!(locale, forum_edit)}</a>
+                <form method="post" action="/api/forum/delete_post" class="inline-form">
+                    <input type="hidden" name="post" value=post_id />
+                    <button type="submit" class="button button-small button-secondary">{delete}</button>
+                </form>
+            }
+            .into_any();
+        }
+        PostActions::Withdraw => ("", td_string!(locale, forum_withdraw_endorsement)),
+        PostActions::Endorse => ("1", td_string!(locale, forum_endorse)),
+    };
+    let pressed = if actions == PostActions::Withdraw {
+        "true"
+    } else {
+        "false"
+    };
+    view! {
+        <form method="post" action="/api/forum/endorse" class="inline-form">
+            <input type="hidden" name="post" value=post_id />
+            {(!on.is_empty()).then(|| view! { <input type="hidden" name="on" value=on /> })}
+            <button type="submit" class="button button-small button-secondary" aria-pressed=pressed data-test="endorse">{label}</button>
+        </form>
+        <a class="button button-small button-secondary" href=format!("/forum/p/{post_id}/flag") data-test="flag">{td_string!(locale, forum_flag)}</a>
+    }
+    .into_any()
+}
+
 #[component]
-fn PostView(post: Post, mine: bool, can_act: bool, moderator: bool) -> impl IntoView {
+fn PostView(post: Post, actions: AnyView) -> impl IntoView {
     let locale = use_locale();
     let anchor = format!("post-{}", post.id);
     if post.deleted_at.is_some() {
         return view! {
             <li id=anchor class="post post-deleted" value=post.number data-test="post-deleted">
                 <p class="meta">{td_string!(locale, forum_post_deleted)}</p>
-            </li>
-        }
-        .into_any();
-    }
-    // Hidden posts: the author and moderators still read them, with the reason.
-    let hidden_note = post.hidden_at.map(|_| match &post.hidden_clause {
-        Some(clause) => fill(
-            td_string!(locale, forum_hidden_by_moderators),
-            &[("clause", &clause_label(clause))],
-        ),
-        None => td_string!(locale, forum_hidden_pending).to_owned(),
-    });
-    if hidden_note.is_some() && !mine && !moderator {
-        return view! {
-            <li id=anchor class="post post-hidden" value=post.number data-test="post-hidden">
-                <p class="meta">{hidden_note}</p>
             </li>
         }
         .into_any();
@@ -643,21 +811,6 @@ fn PostView(post: Post, mine: bool, can_act: bool, moderator: bool) -> impl Into
             ("certified", &post.certified_endorsements.to_string()),
         ],
     );
-    let others_actions = (can_act && !mine && post.hidden_at.is_none()).then(|| {
-        let (on, label) = if post.endorsed_by_viewer {
-            ("", td_string!(locale, forum_withdraw_endorsement))
-        } else {
-            ("1", td_string!(locale, forum_endorse))
-        };
-        view! {
-            <form method="post" action="/api/forum/endorse" class="inline-form">
-                <input type="hidden" name="post" value=post.id />
-                {(!on.is_empty()).then(|| view! { <input type="hidden" name="on" value=on /> })}
-                <button type="submit" class="button button-small button-secondary" aria-pressed=if post.endorsed_by_viewer { "true" } else { "false" } data-test="endorse">{label}</button>
-            </form>
-            <a class="button button-small button-secondary" href=format!("/forum/p/{}/flag", post.id) data-test="flag">{td_string!(locale, forum_flag)}</a>
-        }
-    });
     view! {
         <li id=anchor.clone() class="post" value=post.number data-test="post">
             <article aria-labelledby=heading_id.clone()>
@@ -667,20 +820,11 @@ fn PostView(post: Post, mine: bool, can_act: bool, moderator: bool) -> impl Into
                     " · " <a href=format!("#{anchor}")>{utc_minute(post.created_at)}</a>
                     {edited}
                 </header>
-                {hidden_note.map(|note| view! { <p class="alert alert-info" data-test="hidden-note">{note}</p> })}
+                {hidden_note(locale, &post).map(|note| view! { <p class="alert alert-info" data-test="hidden-note">{note}</p> })}
                 {post.practice.clone().map(|p| view! { <PracticeCard situation=p.situation_html practice=p.practice_html result=p.result_html /> })}
                 <div class="post-body" inner_html=post.body_html.clone()></div>
                 <p class="meta" data-test="endorsements">{endorsements}</p>
-                <div class="actions">
-                    {others_actions}
-                    {mine.then(|| view! {
-                        <a class="button button-small button-secondary" href=format!("/forum/p/{}/edit", post.id)>{td_string!(locale, forum_edit)}</a>
-                        <form method="post" action="/api/forum/delete_post" class="inline-form">
-                            <input type="hidden" name="post" value=post.id />
-                            <button type="submit" class="button button-small button-secondary">{if post.number == 1 { td_string!(locale, forum_delete_thread) } else { td_string!(locale, forum_delete) }}</button>
-                        </form>
-                    })}
-                </div>
+                <div class="actions">{actions}</div>
             </article>
         </li>
     }

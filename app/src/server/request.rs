@@ -127,8 +127,12 @@ pub async fn keep_form_input(form: &str, keep: &[(&str, &str)]) {
     }
 }
 
-/// What the member typed into `form` before it was refused, once.
+/// What the member typed into `form` before it was refused, once. Never while rendering a
+/// page shared by members: it would reach every member the page is served to.
 pub async fn take_form_input(form: &str) -> FormInput {
+    if crate::components::per_member::rendering_template() {
+        return FormInput::default();
+    }
     let Ok(session) = session() else {
         return FormInput::default();
     };

@@ -118,6 +118,14 @@ pub struct Progress {
     pub passed: HashSet<String>,
 }
 
+/// What a member did in the forum that shows on every thread they read.
+#[derive(Clone, Debug, Default)]
+pub struct ForumStanding {
+    /// The newest version of the code of conduct they accepted.
+    pub accepted_version: Option<i64>,
+    pub endorsed: HashSet<i64>,
+}
+
 /// A page as requested: path and query, interface language, and the role it was rendered
 /// for (`None` for visitors).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -152,8 +160,12 @@ struct Inner {
     /// False while changes on other instances could go unheard.
     in_sync: AtomicBool,
     postgres: bool,
+    /// Signs this instance's announcements, so that it does not apply its own twice: once
+    /// was at the change, and a second time, later, would make fresh entries look stale.
+    instance: String,
     session_owners: Cache<String, Arc<Remembered<SessionOwner>>>,
     progress: Cache<i64, Arc<Remembered<Progress>>>,
+    standing: Cache<i64, Arc<Remembered<ForumStanding>>>,
     pages: Cache<PageKey, Arc<Remembered<CachedPage>>>,
     /// Addresses that ran out of verification misses: no page is served to them from here.
     refused: Cache<IpAddr, ()>,
@@ -173,11 +185,13 @@ impl Caches {
             floor: AtomicU64::new(0),
             in_sync: AtomicBool::new(!postgres),
             postgres,
+            instance: format!("{:016x}", rand::random::<u64>()),
             session_owners: Cache::builder()
                 .max_capacity(ENTRIES)
                 .time_to_live(SESSION_OWNER_TTL)
                 .build(),
             progress: Cache::builder().max_capacity(ENTRIES).build(),
+            standing: Cache::builder().max_capacity(ENTRIES).build(),
             pages: Cache::builder()
                 .weigher(|_, page: &Arc<Remembered<CachedPage>>| page.value.template.weight())
                 .max_capacity(PAGE_BYTES)
@@ -234,6 +248,7 @@ impl Caches {
                     member.insert(id, tick);
                 }
                 inner.progress.invalidate(&id);
+                inner.standing.invalidate(&id);
             }
             Topic::Members => inner.members.store(tick, Ordering::Release),
             Topic::Certificates => inner.certificates.store(tick, Ordering::Release),
@@ -247,11 +262,12 @@ impl Caches {
             self.changed(topic);
         }
         if self.0.postgres && !topics.is_empty() {
-            let payload = topics
+            let topics = topics
                 .iter()
                 .map(|t| t.encode())
                 .collect::<Vec<_>>()
                 .join(",");
+            let payload = format!("{} {topics}", self.0.instance);
             let sent = sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(CHANNEL)
                 .bind(payload)
@@ -264,9 +280,14 @@ impl Caches {
         }
     }
 
-    /// A message from the channel: one or more topics, comma-separated.
+    /// A message from the channel: the sending instance, a space, and one or more topics,
+    /// comma-separated. This instance's own were applied when it made them.
     pub fn heard(&self, payload: &str) {
-        for topic in payload.split(',').filter_map(Topic::decode) {
+        let (from, topics) = payload.split_once(' ').unwrap_or(("", payload));
+        if from == self.0.instance {
+            return;
+        }
+        for topic in topics.split(',').filter_map(Topic::decode) {
             self.changed(topic);
         }
     }
@@ -282,6 +303,7 @@ impl Caches {
         self.0.in_sync.store(in_sync, Ordering::Release);
         self.0.session_owners.invalidate_all();
         self.0.progress.invalidate_all();
+        self.0.standing.invalidate_all();
         self.0.pages.invalidate_all();
     }
 
@@ -317,18 +339,40 @@ impl Caches {
     }
 
     pub fn progress(&self, member: i64) -> Option<Arc<Remembered<Progress>>> {
-        let entry = self.0.progress.get(&member)?;
+        self.members_own(&self.0.progress, member)
+    }
+
+    pub fn keep_progress(&self, member: i64, progress: Progress, read_at: u64) {
+        self.keep_members_own(&self.0.progress, member, progress, read_at);
+    }
+
+    pub fn forum_standing(&self, member: i64) -> Option<Arc<Remembered<ForumStanding>>> {
+        self.members_own(&self.0.standing, member)
+    }
+
+    pub fn keep_forum_standing(&self, member: i64, standing: ForumStanding, read_at: u64) {
+        self.keep_members_own(&self.0.standing, member, standing, read_at);
+    }
+
+    fn members_own<T: Send + Sync + 'static>(
+        &self,
+        cache: &Cache<i64, Arc<Remembered<T>>>,
+        member: i64,
+    ) -> Option<Arc<Remembered<T>>> {
+        let entry = cache.get(&member)?;
         self.fresh(entry.read_at, &[Topic::Member(member)])
             .then_some(entry)
     }
 
-    pub fn keep_progress(&self, member: i64, progress: Progress, read_at: u64) {
+    fn keep_members_own<T: Send + Sync + 'static>(
+        &self,
+        cache: &Cache<i64, Arc<Remembered<T>>>,
+        member: i64,
+        value: T,
+        read_at: u64,
+    ) {
         if self.fresh(read_at, &[Topic::Member(member)]) {
-            let entry = Remembered {
-                value: progress,
-                read_at,
-            };
-            self.0.progress.insert(member, Arc::new(entry));
+            cache.insert(member, Arc::new(Remembered { value, read_at }));
         }
     }
 
@@ -403,6 +447,16 @@ mod tests {
     }
 
     #[test]
+    fn a_members_forum_standing_lasts_until_they_change_something() {
+        let caches = Caches::new(Backend::Sqlite);
+        caches.keep_forum_standing(7, ForumStanding::default(), caches.tick());
+        caches.changed(Topic::Forum);
+        assert!(caches.forum_standing(7).is_some(), "someone else's post");
+        caches.changed(Topic::Member(7));
+        assert!(caches.forum_standing(7).is_none());
+    }
+
+    #[test]
     fn a_change_to_all_members_reaches_each() {
         let caches = Caches::new(Backend::Sqlite);
         caches.keep_session_owner("s1", owner(7), caches.tick());
@@ -418,7 +472,12 @@ mod tests {
         caches.set_in_sync(true);
         caches.keep_session_owner("s1", owner(7), caches.tick());
         assert!(caches.session_owner("s1").is_some());
-        caches.heard("forum,member:7");
+        caches.heard(&format!("{} member:7", caches.0.instance));
+        assert!(
+            caches.session_owner("s1").is_some(),
+            "its own change, already applied"
+        );
+        caches.heard("0123456789abcdef forum,member:7");
         assert!(caches.session_owner("s1").is_none());
     }
 

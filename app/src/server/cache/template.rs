@@ -1,19 +1,22 @@
 //! A rendered page cut where its member-specific parts are (see `components::per_member`),
 //! so that one rendering serves every member: each copy gets the member's own parts and
 //! the response's CSP nonce.
+use axum::body::Bytes;
+
 use crate::components::per_member::{CHOICE_CLOSE, CHOICE_OPEN, NONCE_MARK, TEXT_CLOSE, TEXT_OPEN};
 use crate::domain::html::escape_text;
 
 #[derive(Debug, PartialEq)]
 enum Segment {
-    Static(String),
+    /// Shared by every copy: filling a page hands out references, not copies.
+    Static(Bytes),
     Nonce,
     /// Free text such as the member's name, escaped when filled in.
     Text(String),
     /// The markup for each value of one fact.
     Choice {
         key: String,
-        variants: Vec<(String, String)>,
+        variants: Vec<(String, Bytes)>,
     },
 }
 
@@ -23,21 +26,71 @@ pub struct Template {
     bytes: usize,
 }
 
-/// One member's values for the keys a template leaves open.
-#[derive(Debug, Default)]
-pub struct Facts(Vec<(String, String)>);
+type Rule = Box<dyn Fn(&str) -> Option<&'static str> + Send + Sync>;
+
+/// One member's values for the keys a template leaves open: given one by one, or worked out
+/// from the key by a rule (for keys such as `me:<author id>`, one per post on a page).
+#[derive(Default)]
+pub struct Facts {
+    given: Vec<(String, String)>,
+    rule: Option<Rule>,
+}
 
 impl Facts {
     pub fn set(&mut self, key: impl Into<String>, value: impl ToString) {
-        self.0.push((key.into(), value.to_string()));
+        self.given.push((key.into(), value.to_string()));
+    }
+
+    /// Answers the keys not given.
+    pub fn rule(&mut self, rule: impl Fn(&str) -> Option<&'static str> + Send + Sync + 'static) {
+        self.rule = Some(Box::new(rule));
     }
 
     fn get(&self, key: &str) -> Option<&str> {
-        self.0
+        self.given
             .iter()
             .rev()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
+            .or_else(|| self.rule.as_ref().and_then(|rule| rule(key)))
+    }
+}
+
+/// Pieces at least this long are handed out shared; shorter ones are copied together, so a
+/// page is a few large writes rather than one per marker.
+const SHARE_FROM: usize = 1024;
+
+/// A filled page: the shared pieces and this member's, in order.
+#[derive(Debug, Default)]
+pub struct Filled {
+    pub chunks: Vec<Bytes>,
+    pub len: usize,
+    small: Vec<u8>,
+}
+
+impl Filled {
+    fn push(&mut self, piece: &[u8], shared: Option<&Bytes>) {
+        self.len += piece.len();
+        match shared {
+            Some(bytes) if piece.len() >= SHARE_FROM => {
+                self.end_small();
+                self.chunks.push(bytes.clone());
+            }
+            _ => self.small.extend_from_slice(piece),
+        }
+    }
+
+    fn end_small(&mut self) {
+        if !self.small.is_empty() {
+            self.chunks
+                .push(Bytes::from(std::mem::take(&mut self.small)));
+        }
+    }
+
+    /// One string, for tests and for whoever needs the page whole.
+    pub fn concat(&self) -> String {
+        let bytes: Vec<u8> = self.chunks.iter().flat_map(|c| c.iter().copied()).collect();
+        String::from_utf8_lossy(&bytes).into_owned()
     }
 }
 
@@ -63,7 +116,7 @@ impl Template {
                 let (markup, after) = after
                     .split_once(CHOICE_CLOSE)
                     .ok_or("a choice's markup is not closed")?;
-                let variant = (value.to_owned(), markup.to_owned());
+                let variant = (value.to_owned(), Bytes::copy_from_slice(markup.as_bytes()));
                 match segments.last_mut() {
                     Some(Segment::Choice {
                         key: last,
@@ -89,22 +142,27 @@ impl Template {
     }
 
     /// The page for one member, or `None` if a fact it needs is missing.
-    pub fn fill(&self, nonce: &str, facts: &Facts) -> Option<String> {
-        let mut out = String::with_capacity(self.bytes);
+    pub fn fill(&self, nonce: &str, facts: &Facts) -> Option<Filled> {
+        let mut out = Filled {
+            chunks: Vec::with_capacity(self.segments.len()),
+            ..Filled::default()
+        };
         for segment in &self.segments {
             match segment {
-                Segment::Static(text) => out.push_str(text),
-                Segment::Nonce => out.push_str(nonce),
+                Segment::Static(text) => out.push(text, Some(text)),
+                Segment::Nonce => out.push(nonce.as_bytes(), None),
                 Segment::Text(key) => {
-                    out.push_str(&escape_text(facts.get(key)?).replace('"', "&quot;"))
+                    let text = escape_text(facts.get(key)?).replace('"', "&quot;");
+                    out.push(text.as_bytes(), None);
                 }
                 Segment::Choice { key, variants } => {
                     let value = facts.get(key)?;
                     let (_, markup) = variants.iter().find(|(v, _)| v == value)?;
-                    out.push_str(markup);
+                    out.push(markup, Some(markup));
                 }
             }
         }
+        out.end_small();
         Some(out)
     }
 
@@ -138,8 +196,10 @@ fn push_text(segments: &mut Vec<Segment>, text: &str) {
         return;
     }
     match segments.last_mut() {
-        Some(Segment::Static(last)) => last.push_str(text),
-        _ => segments.push(Segment::Static(text.to_owned())),
+        Some(Segment::Static(last)) => {
+            *last = Bytes::from([last.as_ref(), text.as_bytes()].concat());
+        }
+        _ => segments.push(Segment::Static(Bytes::copy_from_slice(text.as_bytes()))),
     }
 }
 
@@ -168,12 +228,12 @@ mod tests {
         assert!(template.is_shared());
         let ona = facts(&[("name", "Ona <b>"), ("read:a", "true"), ("read:b", "false")]);
         assert_eq!(
-            template.fill("N1", &ona).unwrap(),
+            template.fill("N1", &ona).unwrap().concat(),
             r#"<script nonce="N1"></script><p>Hello Ona &lt;b&gt;!</p><p>read</p>b<footer></footer>"#
         );
         let jan = facts(&[("name", "Jan"), ("read:a", "false"), ("read:b", "true")]);
         assert_eq!(
-            template.fill("N2", &jan).unwrap(),
+            template.fill("N2", &jan).unwrap().concat(),
             r#"<script nonce="N2"></script><p>Hello Jan!</p><form>mark</form>B<footer></footer>"#
         );
     }
@@ -197,11 +257,51 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_answers_the_keys_not_given() {
+        let template = Template::parse(concat!(
+            r#"<gh-choice data-key="me:7" data-value="true">mine</gh-choice>"#,
+            r#"<gh-choice data-key="me:7" data-value="false">theirs</gh-choice>|"#,
+            r#"<gh-choice data-key="me:8" data-value="true">mine</gh-choice>"#,
+            r#"<gh-choice data-key="me:8" data-value="false">theirs</gh-choice>"#,
+        ))
+        .unwrap();
+        let mut facts = Facts::default();
+        facts.rule(|key| Some(if key == "me:7" { "true" } else { "false" }));
+        let filled = template.fill("N", &facts).unwrap();
+        assert_eq!(filled.concat(), "mine|theirs");
+        assert_eq!(filled.len, "mine|theirs".len());
+        assert_eq!(filled.chunks.len(), 1, "short pieces are sent together");
+        facts.set("me:7", "false");
+        assert_eq!(
+            template.fill("N", &facts).unwrap().concat(),
+            "theirs|theirs",
+            "a given value wins over the rule"
+        );
+    }
+
+    #[test]
+    fn long_pieces_are_shared_not_copied() {
+        let long = "x".repeat(SHARE_FROM);
+        let html = format!(r#"<p nonce="{NONCE_MARK}">{long}</p>"#);
+        let template = Template::parse(&html).unwrap();
+        let filled = template.fill("N", &Facts::default()).unwrap();
+        assert_eq!(filled.concat(), format!(r#"<p nonce="N">{long}</p>"#));
+        assert_eq!(filled.len, filled.concat().len());
+        let Segment::Static(kept) = &template.segments[2] else {
+            panic!("{:?}", template.segments)
+        };
+        assert!(
+            filled.chunks.iter().any(|c| c.as_ptr() == kept.as_ptr()),
+            "the long piece is the template's own"
+        );
+    }
+
+    #[test]
     fn a_page_without_markers_is_the_same_for_everyone() {
         let template = Template::parse("<p>plain <gh-nothing> text</p>").unwrap();
         assert!(!template.is_shared());
         assert_eq!(
-            template.fill("N", &Facts::default()).unwrap(),
+            template.fill("N", &Facts::default()).unwrap().concat(),
             "<p>plain <gh-nothing> text</p>"
         );
     }

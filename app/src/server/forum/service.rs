@@ -1,10 +1,12 @@
 //! What the forum's server functions share: who may write, the limits on what they write,
 //! and rendering it safely.
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Kind, Practice, markup};
 use crate::api::ErrorCode;
 use crate::api::accounts::UserView;
+use crate::server::cache::{ForumStanding, Remembered};
 use crate::server::{AppError, AppState, rate_limit};
 
 pub const TITLE_MAX: usize = 150;
@@ -109,4 +111,30 @@ pub async fn accepted(state: &AppState, user: &UserView) -> Result<(), AppError>
         return Err(ErrorCode::ConductNotAccepted.into());
     }
     Ok(())
+}
+
+/// The code version a member accepted and the posts they endorse: from memory while nothing
+/// of theirs has changed since it was read (see `cache`), else from the database.
+pub async fn standing_of(
+    state: &AppState,
+    member: i64,
+) -> Result<Arc<Remembered<ForumStanding>>, AppError> {
+    if let Some(standing) = state.caches.forum_standing(member) {
+        return Ok(standing);
+    }
+    let read_at = state.caches.tick();
+    let standing = ForumStanding {
+        accepted_version: super::store::accepted_version(&state.pool, member).await?,
+        endorsed: super::store::endorsed_by(&state.pool, member)
+            .await?
+            .into_iter()
+            .collect(),
+    };
+    state
+        .caches
+        .keep_forum_standing(member, standing.clone(), read_at);
+    Ok(Arc::new(Remembered {
+        value: standing,
+        read_at,
+    }))
 }

@@ -103,6 +103,14 @@ pub async fn accepted_version(pool: &AnyPool, user_id: i64) -> Result<Option<i64
         .await
 }
 
+/// The posts the member endorses.
+pub async fn endorsed_by(pool: &AnyPool, user_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT post_id FROM forum_endorsements WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_all(pool)
+        .await
+}
+
 /// Records that the member accepted `version` (once; accepting again changes nothing).
 pub async fn accept(
     pool: &AnyPool,
