@@ -14,6 +14,7 @@ use guildhall_app::server::identity::identify;
 use guildhall_app::server::quiz;
 use guildhall_app::server::request::provide_request_context;
 use guildhall_app::server::sessions::{self, SqlSessionStore};
+use guildhall_app::server::state::Shared;
 use guildhall_app::server::{AppState, Settings};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
@@ -40,14 +41,14 @@ pub fn app_state(
         .site_root(site_root)
         .site_pkg_dir("pkg")
         .build();
-    AppState {
+    AppState::new(Shared {
         leptos_options: Arc::new(leptos_options),
         pool,
         backend,
         settings: Arc::new(settings),
         content,
         caches: Caches::new(backend),
-    }
+    })
 }
 
 pub fn build(state: AppState) -> Router {
@@ -55,9 +56,10 @@ pub fn build(state: AppState) -> Router {
         let state = state.clone();
         move || provide_request_context(state.clone())
     };
+    // Routes are cloned per request: hold the options behind their `Arc` until a render.
     let render_shell = {
-        let options = LeptosOptions::clone(&state.leptos_options);
-        move || shell(options.clone())
+        let options = Arc::clone(&state.leptos_options);
+        move || shell(LeptosOptions::clone(&options))
     };
     let settings = &state.settings;
     let session_layer = SessionManagerLayer::new(SqlSessionStore::new(state.pool.clone()))

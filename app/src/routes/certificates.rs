@@ -109,7 +109,7 @@ fn Held(certificates: Vec<Certificate>, now: i64) -> impl IntoView {
     let (current, past): (Vec<_>, Vec<_>) = certificates
         .into_iter()
         .partition(|c| matches!(c.status(now), Status::Valid | Status::Expired));
-    let settings = request::state().map(|s| s.settings).ok();
+    let settings = request::state().map(|s| s.settings.clone()).ok();
     let current_view = if current.is_empty() {
         view! { <p class="empty-state" data-test="no-certificates">{td_string!(locale, certificates_empty)}</p> }.into_any()
     } else {

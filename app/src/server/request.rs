@@ -42,7 +42,7 @@ pub fn state() -> Result<AppState, AppError> {
 }
 
 pub fn pool() -> Result<AnyPool, AppError> {
-    Ok(state()?.pool)
+    Ok(state()?.pool.clone())
 }
 
 fn identity() -> Option<Identity> {
