@@ -17,7 +17,9 @@ use guildhall_app::server::AppState;
 use guildhall_app::server::cache::template::{Facts, Filled, Template};
 use guildhall_app::server::cache::{CachedPage, FRESH_UNTIL, PageKey, Topic, written};
 use guildhall_app::server::db;
-use guildhall_app::server::identity::{Identity, client_ip, cookie, visitor_locale};
+use guildhall_app::server::identity::{
+    Identity, client_ip, cookie, locale_for, remembered_member, visitor_locale,
+};
 use guildhall_app::server::{forum, sessions, training};
 use http_body::{Frame, SizeHint};
 use http_body_util::BodyExt;
@@ -108,15 +110,35 @@ impl Page {
     }
 }
 
-/// Visitors without a session cookie; sits outside the session layer, so a kept page costs
-/// no session or identity work at all.
-pub async fn for_visitors(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let session_cookie = sessions::cookie_name(state.settings.https());
-    let page = Page::requested(&req)
-        .filter(|p| p.for_visitors() && cookie(req.headers(), session_cookie).is_none());
-    let Some(page) = page else {
+/// Pages from memory before any session, identity or routing work: for visitors without a
+/// session cookie, and for members whose session's owner is remembered (see `identity`).
+/// Everything else goes on to be rendered; members' pages are kept by `for_members`.
+pub async fn from_memory(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(page) = Page::requested(&req) else {
         return next.run(req).await;
     };
+    match cookie(req.headers(), sessions::cookie_name(state.settings.https())) {
+        None if page.for_visitors() => for_visitor(&state, page, req, next).await,
+        Some(session) if page.for_members() => {
+            let Some(user) = remembered_member(&state, session) else {
+                return next.run(req).await;
+            };
+            let key = PageKey {
+                path: path_and_query(&req),
+                locale: locale_for(Some(&user), req.headers()),
+                role: Some(user.role),
+            };
+            let facts = member_facts(&state, page, &user, req.uri().path()).await;
+            match facts.and_then(|facts| from_kept(&state, &key, &facts, &req)) {
+                Some(res) => res,
+                None => next.run(req).await,
+            }
+        }
+        _ => next.run(req).await,
+    }
+}
+
+async fn for_visitor(state: &AppState, page: Page, req: Request, next: Next) -> Response {
     if page == Page::Verification
         && client_ip(&req, &state.settings).is_some_and(|ip| state.caches.lookups_refused(ip))
     {
@@ -127,11 +149,11 @@ pub async fn for_visitors(State(state): State<AppState>, req: Request, next: Nex
         locale: visitor_locale(req.headers()),
         role: None,
     };
-    serve(&state, page, key, Facts::default(), req, next).await
+    serve(state, page, key, Facts::default(), req, next).await
 }
 
 /// Signed-in members, after `identify`: pages shared by all members of a role, with each
-/// member's own parts filled in.
+/// member's own parts filled in; rendered and kept here when `from_memory` had no copy.
 pub async fn for_members(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let Some(page) = Page::requested(&req).filter(|p| p.for_members()) else {
         return next.run(req).await;
@@ -195,16 +217,13 @@ async fn serve(
     req: Request,
     next: Next,
 ) -> Response {
+    if let Some(res) = from_kept(state, &key, &facts, &req) {
+        return res;
+    }
     let Some(nonce) = req.extensions().get::<Nonce>().cloned() else {
         return next.run(req).await;
     };
-    let catalogue = std::sync::Arc::as_ptr(&state.content.get()) as usize;
-    if let Some(kept) = state.caches.page(&key, catalogue, db::now()) {
-        return match kept.value.template.fill(&nonce, &facts) {
-            Some(filled) => respond(kept.value.headers.clone(), filled),
-            None => next.run(req).await,
-        };
-    }
+    let catalogue = catalogue_id(state);
 
     // Render the copy to keep: with a mark where the nonce goes, and for members with no
     // real member signed in, so nothing of theirs can end up in what others are served.
@@ -260,6 +279,19 @@ async fn serve(
         }
         _ => next.run(Request::from_parts(parts, Body::empty())).await,
     }
+}
+
+/// The kept copy of a page, filled for this response, if there is one still fresh.
+fn from_kept(state: &AppState, key: &PageKey, facts: &Facts, req: &Request) -> Option<Response> {
+    let nonce = req.extensions().get::<Nonce>()?;
+    let kept = state.caches.page(key, catalogue_id(state), db::now())?;
+    let filled = kept.value.template.fill(nonce, facts)?;
+    Some(respond(kept.value.headers.clone(), filled))
+}
+
+/// Which loaded catalogue a page was rendered from: a reload makes every page stale.
+fn catalogue_id(state: &AppState) -> usize {
+    std::sync::Arc::as_ptr(&state.content.get()) as usize
 }
 
 fn path_and_query(req: &Request) -> String {

@@ -112,7 +112,7 @@ pub fn build(state: AppState) -> Router {
             security::same_origin_writes,
         ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(from_fn_with_state(state.clone(), page_cache::for_visitors))
+        .layer(from_fn_with_state(state.clone(), page_cache::from_memory))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .with_state(state)
 }

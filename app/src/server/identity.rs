@@ -49,10 +49,7 @@ pub async fn identify(
                 .into_response();
         }
     };
-    let locale = match user.as_ref().and_then(|u| parse_locale(&u.language)) {
-        Some(preferred) => preferred,
-        None => visitor_locale(req.headers()),
-    };
+    let locale = locale_for(user.as_ref(), req.headers());
     let client_ip = client_ip(&req, &state.settings);
     req.extensions_mut().insert(Identity {
         user,
@@ -60,6 +57,14 @@ pub async fn identify(
         client_ip,
     });
     next.run(req).await
+}
+
+/// The member's chosen language, or for someone not signed in, the visitor's.
+pub fn locale_for(user: Option<&UserView>, headers: &HeaderMap) -> Locale {
+    match user.and_then(|u| parse_locale(&u.language)) {
+        Some(preferred) => preferred,
+        None => visitor_locale(headers),
+    }
 }
 
 /// The language for someone not signed in: their explicit choice (cookie), else their
@@ -82,13 +87,11 @@ async fn signed_in_user(
     session: &Session,
     session_id: Option<&str>,
 ) -> Result<Option<UserView>, AppError> {
+    if let Some(user) = session_id.and_then(|id| remembered_member(state, id)) {
+        return Ok(Some(user));
+    }
     let now = now();
     let absolute = state.settings.session_absolute.as_secs() as i64;
-    if let Some(owner) = session_id.and_then(|id| state.caches.session_owner(id)) {
-        if now - owner.signed_in_at <= absolute {
-            return Ok(Some(owner.user));
-        }
-    }
     let read_at = state.caches.tick();
     let Some(user_id) = session.get::<i64>(USER_ID).await? else {
         return Ok(None);
@@ -113,6 +116,14 @@ async fn signed_in_user(
         state.caches.keep_session_owner(id, owner, read_at);
     }
     Ok(Some(user))
+}
+
+/// The session's member when a recent lookup still holds and the session has not outlived
+/// its absolute limit: no session store or database work at all.
+pub fn remembered_member(state: &AppState, session_id: &str) -> Option<UserView> {
+    let owner = state.caches.session_owner(session_id)?;
+    let absolute = state.settings.session_absolute.as_secs() as i64;
+    (now() - owner.signed_in_at <= absolute).then_some(owner.user)
 }
 
 /// The caller's address: the proxy's word for it when configured to trust it.
