@@ -1402,6 +1402,13 @@ async fn an_open_attempt_keeps_its_quiz_when_the_files_change() {
         let items = drawn(&app, attempt).await;
         let res = save(&mut member, attempt, &one_answer(&old, &items[0], true)).await;
         assert_eq!(res.status, StatusCode::OK);
+        // Another member's attempt, graded before the change.
+        let mut earlier = app
+            .signed_in("Jānis Bērziņš", "janis@example.lv", Role::Member)
+            .await;
+        let done = take_quiz(&app, &mut earlier, false).await;
+        let review_before = earlier.get(&review_path(done)).await;
+        assert_eq!(review_before.status, StatusCode::OK);
 
         // Two of the drawn questions leave the pool, every remaining prompt is reworded.
         let dir = tempfile::tempdir().unwrap();
@@ -1465,6 +1472,14 @@ async fn an_open_attempt_keeps_its_quiz_when_the_files_change() {
             );
         }
 
+        // A review graded before the change reads as it did.
+        let review_after = earlier.get(&review_path(done)).await;
+        assert_eq!(review_after.status, StatusCode::OK);
+        assert_eq!(
+            strip_tags(&review_after.body),
+            strip_tags(&review_before.body)
+        );
+
         // A new attempt is drawn from the new version.
         let next = start(&mut member).await;
         let version: String =
@@ -1514,8 +1529,8 @@ async fn admins_see_how_each_question_fares_and_export_the_attempts() {
             let mut member = app
                 .signed_in("=SUM(A1:A2) Novak", "formula@example.si", Role::Member)
                 .await;
-            take_quiz(&app, &mut member, true).await;
-            take_quiz(&app, &mut member, false).await;
+            let passed = take_quiz(&app, &mut member, true).await;
+            let failed = take_quiz(&app, &mut member, false).await;
             let mut other = app
                 .signed_in("Jānis Bērziņš", "janis@example.lv", Role::Member)
                 .await;
@@ -1550,10 +1565,41 @@ async fn admins_see_how_each_question_fares_and_export_the_attempts() {
                 ),
                 "{text}"
             );
-            // Every drawn question was answered once right and once wrong.
+            // Each question's row: how many graded attempts drew it, and the share right
+            // (every answer in `passed` right, every one in `failed` wrong).
             let quiz = served_quiz(&app);
-            assert!(text.contains("50 %"));
-            assert!(text.contains(&quiz.questions[0].id));
+            let ids = |items: Vec<Drawn>| -> Vec<String> {
+                items.into_iter().map(|d| d.question_id).collect()
+            };
+            let (right, wrong) = (
+                ids(drawn(&app, passed).await),
+                ids(drawn(&app, failed).await),
+            );
+            let mut shares_seen = std::collections::BTreeSet::new();
+            for question in &quiz.questions {
+                let (r, w) = (right.contains(&question.id), wrong.contains(&question.id));
+                let times = usize::from(r) + usize::from(w);
+                let share = match times {
+                    0 => "–".to_owned(),
+                    _ => format!("{} %", usize::from(r) * 100 / times),
+                };
+                let start = page
+                    .body
+                    .find(&format!("<code>{}</code>", question.id))
+                    .unwrap_or_else(|| panic!("no row for {}", question.id));
+                let row = &page.body[start..];
+                let row = &row[..row.find("</tr>").unwrap()];
+                let cells: Vec<String> = row
+                    .split("<td")
+                    .skip(1)
+                    .map(|cell| strip_tags(&format!("<td{cell}")).trim().to_owned())
+                    .collect();
+                assert_eq!(cells[1..], [times.to_string(), share.clone()], "{row}");
+                shares_seen.insert(share);
+            }
+            // Eight of the pool are drawn per attempt, so at least one question was drawn by
+            // only one of the two attempts, and the rows cannot all read alike.
+            assert!(shares_seen.len() > 1, "{shares_seen:?}");
 
             let csv = admin.get(&csv_path).await;
             assert_eq!(csv.status, StatusCode::OK);
