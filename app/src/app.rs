@@ -22,6 +22,14 @@ pub fn use_user() -> Option<UserView> {
     use_context::<Option<UserView>>().flatten()
 }
 
+/// How many of the signed-in member's notifications are unread, for the header.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UnreadNotes(pub i64);
+
+pub fn use_unread_notes() -> i64 {
+    use_context::<UnreadNotes>().unwrap_or_default().0
+}
+
 /// A page whose main content is in another language than the interface (a module read in
 /// Latvian, say) names it here; `<html lang>` follows it.
 #[derive(Clone, Copy)]

@@ -309,7 +309,8 @@ test.describe("the forum", () => {
       // The author is not told about the flag, nor by whom.
       await expect(page.locator('[data-test="flagged"]')).toHaveCount(0);
 
-      await page.getByRole("link", { name: "Notifications" }).click();
+      // The header says how many are new, in words: B's reply and endorsement.
+      await page.getByRole("link", { name: "Notifications (2 unread)", exact: true }).click();
       await page.waitForURL((url) => url.pathname === "/notifications");
       const notes = page.locator('[data-test="notifications"]');
       const replied = notes.getByRole("link", { name: `${readerName} replied in your thread` });

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use guildhall_app::api::accounts::UserView;
+use guildhall_app::components::layout::unread_label;
 use guildhall_app::components::per_member::{NONCE_MARK, SharedTemplate};
 use guildhall_app::domain::language::parse_locale;
 use guildhall_app::routes::forum::thread_facts;
@@ -120,15 +121,16 @@ pub async fn from_memory(State(state): State<AppState>, req: Request, next: Next
     match cookie(req.headers(), sessions::cookie_name(state.settings.https())) {
         None if page.for_visitors() => for_visitor(&state, page, req, next).await,
         Some(session) if page.for_members() => {
-            let Some(user) = remembered_member(&state, session) else {
+            let Some(owner) = remembered_member(&state, session) else {
                 return next.run(req).await;
             };
             let key = PageKey {
                 path: path_and_query(&req),
-                locale: locale_for(Some(&user), req.headers()),
-                role: Some(user.role),
+                locale: locale_for(Some(&owner.user), req.headers()),
+                role: Some(owner.user.role),
             };
-            let facts = member_facts(&state, page, &user, req.uri().path()).await;
+            let member = (&owner.user, owner.unread_notes);
+            let facts = member_facts(&state, page, member, &key, req.uri().path()).await;
             match facts.and_then(|facts| from_kept(&state, &key, &facts, &req)) {
                 Some(res) => res,
                 None => next.run(req).await,
@@ -164,21 +166,29 @@ pub async fn for_members(State(state): State<AppState>, req: Request, next: Next
     let Some(user) = identity.user else {
         return next.run(req).await;
     };
-    let Some(facts) = member_facts(&state, page, &user, req.uri().path()).await else {
-        return next.run(req).await;
-    };
     let key = PageKey {
         path: path_and_query(&req),
         locale: identity.locale,
         role: Some(user.role),
     };
+    let member = (&user, identity.unread_notes);
+    let Some(facts) = member_facts(&state, page, member, &key, req.uri().path()).await else {
+        return next.run(req).await;
+    };
     serve(&state, page, key, facts, req, next).await
 }
 
-/// The values of a page's member-specific parts for `user`.
-async fn member_facts(state: &AppState, page: Page, user: &UserView, path: &str) -> Option<Facts> {
+/// The values of a page's member-specific parts for `user`, who has `unread` notifications.
+async fn member_facts(
+    state: &AppState,
+    page: Page,
+    (user, unread): (&UserView, i64),
+    key: &PageKey,
+    path: &str,
+) -> Option<Facts> {
     let mut facts = Facts::default();
     facts.set("name", &user.name);
+    facts.set("unread", &unread_label(key.locale, unread));
     if page == Page::Module {
         let catalogue = state.content.get();
         let module = catalogue.module(path.strip_prefix("/training/")?)?;
@@ -243,6 +253,7 @@ async fn serve(
                 email: String::new(),
                 ..user
             });
+            identity.unread_notes = 0;
         }
     }
     let res = next.clone().run(render).await;

@@ -437,3 +437,92 @@ async fn signing_out_on_one_instance_ends_the_session_on_another() {
     })
     .await;
 }
+
+fn unread_in_header(page: &str) -> Option<String> {
+    let start = page.find("data-test=\"notifications-link\"")?;
+    let link = &page[start..page[start..].find("</a>")? + start];
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in link[link.find('>')? + 1..].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.contains("unread").then(|| text.trim().to_owned())
+}
+
+#[tokio::test]
+async fn a_new_notification_shows_in_the_header_at_once_on_every_instance() {
+    on_each_backend(Settings::default(), |app| async move {
+        let mut ana = app
+            .signed_in("Ana Kranjc", "ana@example.si", Role::Member)
+            .await;
+        let mut bo = app
+            .signed_in("Bo Lapiņš", "bo@example.lv", Role::Member)
+            .await;
+        for member in [&mut ana, &mut bo] {
+            post_to(member, "/api/forum/accept_code", &[("version", "1")]).await;
+        }
+        let fields = [
+            ("category", "service-quality"),
+            ("kind", "discussion"),
+            ("title", "Greeting within a minute"),
+            ("body", "We greet every guest within sixty seconds."),
+        ];
+        let thread = post_to(&mut ana, "/api/forum/create_thread", &fields).await;
+        // Both pages kept and Ana's session remembered before anything happens to her.
+        assert_eq!(unread_in_header(&ana.get(MODULE).await.body), None);
+        let page = bo.get(MODULE).await;
+        assert_eq!(
+            (hit(&page), unread_in_header(&page.body)),
+            (Some("hit"), None)
+        );
+        let other = (app.backend == Backend::Postgres).then_some(app.another_instance().await);
+        let mut there = other.as_ref().map(|other| {
+            let mut there = app.client_of(other);
+            there.cookies = ana.cookies.clone();
+            there
+        });
+        if let Some(there) = there.as_mut() {
+            assert_eq!(unread_in_header(&there.get(MODULE).await.body), None);
+        }
+
+        let reply = [("thread", thread.as_str()), ("body", "A smile first.")];
+        post_to(&mut bo, "/api/forum/reply", &reply).await;
+        // The first view renders again (the module page lists the forum's best practices);
+        // the next is filled in from the kept page.
+        for expect_hit in [None, Some("hit")] {
+            let page = ana.get(MODULE).await;
+            assert_eq!(hit(&page), expect_hit);
+            assert_eq!(
+                unread_in_header(&page.body).as_deref(),
+                Some("Notifications (1 unread)")
+            );
+        }
+        let page = bo.get(MODULE).await;
+        assert_eq!(unread_in_header(&page.body), None, "Bo's header is his own");
+        if let Some(there) = there.as_mut() {
+            let mut seen = None;
+            for _ in 0..200 {
+                seen = unread_in_header(&there.get(MODULE).await.body);
+                if seen.is_some() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            assert_eq!(
+                seen.as_deref(),
+                Some("Notifications (1 unread)"),
+                "on the other instance"
+            );
+        }
+
+        post_to(&mut ana, "/api/notifications/read", &[]).await;
+        assert_eq!(unread_in_header(&ana.get(MODULE).await.body), None);
+        app
+    })
+    .await;
+}

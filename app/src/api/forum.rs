@@ -148,10 +148,11 @@ pub async fn reply(thread: i64, body: String, preview: Option<String>) -> Result
             body_html: &body_html,
             practice: None,
         };
-        let (id, number) =
+        let replied =
             store::reply(&state.pool, state.backend, thread, user.id, writing, now()).await?;
-        next = forum::post_url(thread, number, id);
-        Ok(id)
+        service::notified(&state, replied.notified).await;
+        next = forum::post_url(thread, replied.number, replied.id);
+        Ok(replied.id)
     }
     .await;
     request::finish_form(outcome, "reply", &keep, &next).await
@@ -266,7 +267,7 @@ pub async fn endorse(post: i64, on: Option<String>) -> Result<(), ApiError> {
         let state = request::state()?;
         service::accepted(&state, &user).await?;
         let on = on.is_some_and(|v| v == "1" || v == "on" || v == "true");
-        moderation::endorse(
+        let notified = moderation::endorse(
             &state.pool,
             state.backend,
             post,
@@ -276,6 +277,7 @@ pub async fn endorse(post: i64, on: Option<String>) -> Result<(), ApiError> {
             now(),
         )
         .await?;
+        service::notified(&state, notified).await;
         if let Some(p) = store::post(&state.pool, post).await? {
             next = forum::post_url(p.thread_id, p.number, p.id);
         }
@@ -359,7 +361,7 @@ pub async fn moderate(
             reason,
             days: days.unwrap_or(7),
         };
-        moderation::moderate(
+        let notified = moderation::moderate(
             &state.pool,
             state.backend,
             post,
@@ -368,6 +370,7 @@ pub async fn moderate(
             now(),
         )
         .await?;
+        service::notified(&state, notified).await;
         tracing::info!(
             moderator = moderator.id,
             post,

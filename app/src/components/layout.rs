@@ -3,7 +3,7 @@ use leptos_i18n::Locale as _;
 use leptos_i18n::td_string;
 use leptos_router::hooks::use_location;
 
-use crate::app::{use_locale, use_user};
+use crate::app::{use_locale, use_unread_notes, use_user};
 use crate::components::per_member::member_text;
 use crate::domain::language::LANGUAGES;
 use crate::domain::language::fill;
@@ -70,7 +70,7 @@ fn AccountMenu() -> impl IntoView {
             <p class="signed-in-as" data-test="signed-in-as">{signed_in_as(locale, user.name)}</p>
             <ul>
                 <li><a href="/account">{td_string!(locale, my_account)}</a></li>
-                <li><a href="/notifications">{td_string!(locale, nav_notifications)}</a></li>
+                <li><a href="/notifications" data-test="notifications-link">{td_string!(locale, nav_notifications)} " " {member_text("unread", unread_label(locale, use_unread_notes()))}</a></li>
                 <li>
                     <form method="post" action="/api/logout">
                         <button type="submit" class="link-button" data-test="sign-out">{td_string!(locale, sign_out)}</button>
@@ -96,6 +96,18 @@ fn signed_in_as(locale: Locale, name: String) -> impl IntoView {
     let text = fill(td_string!(locale, signed_in_as), &[("name", NAME)]);
     let (before, after) = text.split_once(NAME).unwrap_or((&text, ""));
     view! { {before.to_owned()} {member_text("name", name)} {after.to_owned()} }
+}
+
+/// "(2 unread)" after the notifications link, or nothing when all are read: words, so that
+/// screen readers say it and nothing rests on a coloured badge.
+pub fn unread_label(locale: Locale, count: i64) -> String {
+    if count <= 0 {
+        return String::new();
+    }
+    fill(
+        td_string!(locale, notifications_unread_count),
+        &[("count", &count.to_string())],
+    )
 }
 
 /// A plain form: works without JavaScript, and changes nothing until the member asks.

@@ -11,6 +11,7 @@ use tower_sessions::Session;
 use super::accounts;
 use super::cache::SessionOwner;
 use super::db::now;
+use super::forum::moderation;
 use super::sessions;
 use super::sessions::{SEEN_AT, SIGNED_IN_AT, USER_ID};
 use super::{AppError, AppState, Settings};
@@ -27,6 +28,8 @@ const TOUCH_EVERY_SECS: i64 = 300;
 #[derive(Clone, Debug)]
 pub struct Identity {
     pub user: Option<UserView>,
+    /// The member's unread notifications (0 for visitors).
+    pub unread_notes: i64,
     pub locale: Locale,
     pub client_ip: Option<IpAddr>,
 }
@@ -38,8 +41,8 @@ pub async fn identify(
     next: Next,
 ) -> Response {
     let session_id = cookie(req.headers(), sessions::cookie_name(state.settings.https()));
-    let user = match signed_in_user(&state, &session, session_id).await {
-        Ok(user) => user,
+    let owner = match signed_in_user(&state, &session, session_id).await {
+        Ok(owner) => owner,
         Err(err) => {
             tracing::error!(error = %err, "could not load the signed-in member");
             return (
@@ -49,10 +52,13 @@ pub async fn identify(
                 .into_response();
         }
     };
+    let unread_notes = owner.as_ref().map_or(0, |o| o.unread_notes);
+    let user = owner.map(|o| o.user);
     let locale = locale_for(user.as_ref(), req.headers());
     let client_ip = client_ip(&req, &state.settings);
     req.extensions_mut().insert(Identity {
         user,
+        unread_notes,
         locale,
         client_ip,
     });
@@ -86,9 +92,9 @@ async fn signed_in_user(
     state: &AppState,
     session: &Session,
     session_id: Option<&str>,
-) -> Result<Option<UserView>, AppError> {
-    if let Some(user) = session_id.and_then(|id| remembered_member(state, id)) {
-        return Ok(Some(user));
+) -> Result<Option<SessionOwner>, AppError> {
+    if let Some(owner) = session_id.and_then(|id| remembered_member(state, id)) {
+        return Ok(Some(owner));
     }
     let now = now();
     let absolute = state.settings.session_absolute.as_secs() as i64;
@@ -108,22 +114,23 @@ async fn signed_in_user(
     if now - session.get::<i64>(SEEN_AT).await?.unwrap_or_default() > TOUCH_EVERY_SECS {
         session.insert(SEEN_AT, now).await?;
     }
+    let owner = SessionOwner {
+        unread_notes: moderation::unread_count(&state.pool, user.id).await?,
+        user,
+        signed_in_at,
+    };
     if let Some(id) = session_id {
-        let owner = SessionOwner {
-            user: user.clone(),
-            signed_in_at,
-        };
-        state.caches.keep_session_owner(id, owner, read_at);
+        state.caches.keep_session_owner(id, owner.clone(), read_at);
     }
-    Ok(Some(user))
+    Ok(Some(owner))
 }
 
-/// The session's member when a recent lookup still holds and the session has not outlived
+/// The session's owner when a recent lookup still holds and the session has not outlived
 /// its absolute limit: no session store or database work at all.
-pub fn remembered_member(state: &AppState, session_id: &str) -> Option<UserView> {
+pub fn remembered_member(state: &AppState, session_id: &str) -> Option<SessionOwner> {
     let owner = state.caches.session_owner(session_id)?;
     let absolute = state.settings.session_absolute.as_secs() as i64;
-    (now() - owner.signed_in_at <= absolute).then_some(owner.user)
+    (now() - owner.signed_in_at <= absolute).then_some(owner)
 }
 
 /// The caller's address: the proxy's word for it when configured to trust it.

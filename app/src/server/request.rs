@@ -11,6 +11,7 @@ use super::sessions::FORM_INPUT;
 use super::{AppError, AppState};
 use crate::api::ErrorCode;
 use crate::api::accounts::UserView;
+use crate::app::UnreadNotes;
 use crate::components::per_member::SharedTemplate;
 use crate::domain::form::FormInput;
 use crate::domain::role::Role;
@@ -23,6 +24,7 @@ pub fn provide_request_context(state: AppState) {
         if let Some(identity) = parts.extensions.get::<Identity>().cloned() {
             provide_context(identity.locale);
             provide_context(identity.user.clone());
+            provide_context(UnreadNotes(identity.unread_notes));
             provide_context(identity);
         }
         // The nonce the Content-Security-Policy header names; the page's scripts carry it.

@@ -109,6 +109,8 @@ pub struct Remembered<T> {
 pub struct SessionOwner {
     pub user: UserView,
     pub signed_in_at: i64,
+    /// Notifications they have not read, counted in the header.
+    pub unread_notes: i64,
 }
 
 /// A member's reading progress and passed quizzes, by module.
@@ -416,6 +418,7 @@ mod tests {
                 role: Role::Member,
             },
             signed_in_at: 0,
+            unread_notes: 0,
         }
     }
 

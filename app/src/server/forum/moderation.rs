@@ -108,6 +108,7 @@ pub async fn notify(
 }
 
 /// Endorses a post (or takes the endorsement back). Members cannot endorse their own.
+/// Returns the author when they were notified.
 pub async fn endorse(
     pool: &AnyPool,
     backend: Backend,
@@ -116,7 +117,7 @@ pub async fn endorse(
     member_name: &str,
     on: bool,
     now: i64,
-) -> Result<(), AppError> {
+) -> Result<Option<i64>, AppError> {
     let mut tx = begin_write(pool, backend).await?;
     let target = target(&mut tx, post).await?;
     // Members cannot reach a hidden post to endorse or flag it.
@@ -126,6 +127,7 @@ pub async fn endorse(
     if target.author == member {
         return Err(ErrorCode::OwnPost.into());
     }
+    let mut notified = None;
     if on {
         let added = sqlx::query(
             "INSERT INTO forum_endorsements (post_id, user_id, created_at) VALUES ($1, $2, $3) \
@@ -137,6 +139,7 @@ pub async fn endorse(
         .execute(&mut *tx)
         .await?;
         if added.rows_affected() == 1 {
+            notified = Some(target.author);
             notify(
                 &mut tx,
                 target.author,
@@ -156,7 +159,7 @@ pub async fn endorse(
             .await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(notified)
 }
 
 /// Flags a post citing `clause`. When `hide_at` distinct members have open flags on it, it
@@ -289,7 +292,8 @@ pub struct Decision<'a> {
 }
 
 /// Acts on a post (and its author), closes its open flags, records the action and tells the
-/// author which clause it cites. Moderators do not act on their own posts.
+/// author which clause it cites. Moderators do not act on their own posts. Returns the
+/// author when they were notified.
 pub async fn moderate(
     pool: &AnyPool,
     backend: Backend,
@@ -297,7 +301,7 @@ pub async fn moderate(
     moderator: i64,
     decision: Decision<'_>,
     now: i64,
-) -> Result<(), AppError> {
+) -> Result<Option<i64>, AppError> {
     let mut tx = begin_write(pool, backend).await?;
     let target = target(&mut tx, post).await?;
     if target.author == moderator {
@@ -380,7 +384,8 @@ pub async fn moderate(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    if decision.action != Action::Dismiss {
+    let notified = (decision.action != Action::Dismiss).then_some(target.author);
+    if notified.is_some() {
         let detail = format!("{}:{}", decision.action.as_str(), decision.clause);
         notify(
             &mut tx,
@@ -394,7 +399,7 @@ pub async fn moderate(
         .await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(notified)
 }
 
 /// Until when the member is suspended, if they are now.
@@ -478,6 +483,13 @@ pub async fn notifications(pool: &AnyPool, member: i64) -> Result<Vec<Notificati
             })
         })
         .collect()
+}
+
+pub async fn unread_count(pool: &AnyPool, member: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+        .bind(member)
+        .fetch_one(pool)
+        .await
 }
 
 pub async fn mark_all_read(pool: &AnyPool, member: i64, now: i64) -> Result<(), sqlx::Error> {

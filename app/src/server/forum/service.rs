@@ -6,13 +6,24 @@ use std::time::Duration;
 use super::{Kind, Practice, markup};
 use crate::api::ErrorCode;
 use crate::api::accounts::UserView;
-use crate::server::cache::{ForumStanding, Remembered};
+use crate::server::cache::{ForumStanding, Remembered, Topic};
 use crate::server::{AppError, AppState, rate_limit};
 
 pub const TITLE_MAX: usize = 150;
 pub const BODY_MAX: usize = 20_000;
 pub const FIELD_MAX: usize = 5_000;
 const POST_WINDOW: Duration = Duration::from_secs(10 * 60);
+
+/// A new notification shows in its member's header at once: what every instance remembers
+/// of that member is out of date. Call after the write commits.
+pub async fn notified(state: &AppState, member: Option<i64>) {
+    if let Some(member) = member {
+        state
+            .caches
+            .announce(&state.pool, &[Topic::Member(member)])
+            .await;
+    }
+}
 
 /// The member may post: they accepted the current code of conduct, are not suspended, and
 /// are within the posting rate.

@@ -210,6 +210,14 @@ async fn insert_post(
 }
 
 /// Adds a reply; refused in a locked or deleted thread. Returns (post id, post number).
+/// Where a reply landed, and the member it notified (the thread's starter, unless they
+/// replied themselves).
+pub struct Replied {
+    pub id: i64,
+    pub number: i64,
+    pub notified: Option<i64>,
+}
+
 pub async fn reply(
     pool: &AnyPool,
     backend: Backend,
@@ -217,7 +225,7 @@ pub async fn reply(
     author: i64,
     writing: Writing<'_>,
     now: i64,
-) -> Result<(i64, i64), AppError> {
+) -> Result<Replied, AppError> {
     let mut tx = begin_write(pool, backend).await?;
     // Touching the thread first serialises replies: numbers never collide.
     let touched = sqlx::query(
@@ -259,11 +267,16 @@ pub async fn reply(
         .await?;
         (row.try_get("author_id")?, row.try_get("display_name")?)
     };
-    if starter != author {
+    let notified = (starter != author).then_some(starter);
+    if let Some(starter) = notified {
         super::moderation::notify(&mut tx, starter, "reply", thread, id, &replier, now).await?;
     }
     tx.commit().await?;
-    Ok((id, number))
+    Ok(Replied {
+        id,
+        number,
+        notified,
+    })
 }
 
 /// Replaces the author's own post, keeping the old version as a revision; the opening
