@@ -120,6 +120,17 @@ async fn post_to(member: &mut common::Client<'_>, path: &str, fields: &[(&str, &
     res.body
 }
 
+/// A discussion thread started by `member`; its id.
+async fn open_thread(member: &mut common::Client<'_>) -> String {
+    let fields = [
+        ("category", "service-quality"),
+        ("kind", "discussion"),
+        ("title", "Greeting within a minute"),
+        ("body", "We greet every guest within sixty seconds."),
+    ];
+    post_to(member, "/api/forum/create_thread", &fields).await
+}
+
 fn edit_links(page: &str) -> usize {
     page.matches("/edit\"").count()
 }
@@ -142,16 +153,7 @@ async fn members_share_a_thread_page_but_each_acts_as_themselves() {
         for member in [&mut ana, &mut bo, &mut mo] {
             post_to(member, "/api/forum/accept_code", &[("version", "1")]).await;
         }
-        let fields = [
-            ("category", "service-quality"),
-            ("kind", "discussion"),
-            ("title", "Greeting within a minute"),
-            ("body", "We greet every guest within sixty seconds."),
-        ];
-        let thread: i64 = post_to(&mut ana, "/api/forum/create_thread", &fields)
-            .await
-            .parse()
-            .unwrap();
+        let thread: i64 = open_thread(&mut ana).await.parse().unwrap();
         let thread_s = thread.to_string();
         let reply_fields = [
             ("thread", thread_s.as_str()),
@@ -466,13 +468,7 @@ async fn a_new_notification_shows_in_the_header_at_once_on_every_instance() {
         for member in [&mut ana, &mut bo] {
             post_to(member, "/api/forum/accept_code", &[("version", "1")]).await;
         }
-        let fields = [
-            ("category", "service-quality"),
-            ("kind", "discussion"),
-            ("title", "Greeting within a minute"),
-            ("body", "We greet every guest within sixty seconds."),
-        ];
-        let thread = post_to(&mut ana, "/api/forum/create_thread", &fields).await;
+        let thread = open_thread(&mut ana).await;
         // Both pages kept and Ana's session remembered before anything happens to her.
         assert_eq!(unread_in_header(&ana.get(MODULE).await.body), None);
         let page = bo.get(MODULE).await;
