@@ -83,24 +83,32 @@ async fn target(tx: &mut Transaction<'static, Any>, post: i64) -> Result<Target,
     })
 }
 
+/// What a notification reports: its kind, where, and the member who acted (a reply's author,
+/// an endorser; none for a moderation outcome) with `detail` as shown.
+pub struct Note<'a> {
+    pub kind: &'a str,
+    pub thread: i64,
+    pub post: i64,
+    pub actor: Option<i64>,
+    pub detail: &'a str,
+}
+
 pub async fn notify(
     tx: &mut Transaction<'static, Any>,
     user: i64,
-    kind: &str,
-    thread: i64,
-    post: i64,
-    detail: &str,
+    note: Note<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO notifications (user_id, kind, thread_id, post_id, detail, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO notifications (user_id, kind, thread_id, post_id, actor_id, detail, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(user)
-    .bind(kind)
-    .bind(thread)
-    .bind(post)
-    .bind(detail)
+    .bind(note.kind)
+    .bind(note.thread)
+    .bind(note.post)
+    .bind(note.actor)
+    .bind(note.detail)
     .bind(now)
     .execute(&mut **tx)
     .await?;
@@ -138,18 +146,24 @@ pub async fn endorse(
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        if added.rows_affected() == 1 {
+        // Told once per endorser and post, however often it is taken back and given again.
+        let told_before: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM notifications WHERE post_id = $1 AND kind = 'endorsement' AND actor_id = $2",
+        )
+        .bind(post)
+        .bind(member)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if added.rows_affected() == 1 && told_before.is_none() {
             notified = Some(target.author);
-            notify(
-                &mut tx,
-                target.author,
-                "endorsement",
-                target.thread,
+            let note = Note {
+                kind: "endorsement",
+                thread: target.thread,
                 post,
-                member_name,
-                now,
-            )
-            .await?;
+                actor: Some(member),
+                detail: member_name,
+            };
+            notify(&mut tx, target.author, note, now).await?;
         }
     } else {
         sqlx::query("DELETE FROM forum_endorsements WHERE post_id = $1 AND user_id = $2")
@@ -387,16 +401,14 @@ pub async fn moderate(
     let notified = (decision.action != Action::Dismiss).then_some(target.author);
     if notified.is_some() {
         let detail = format!("{}:{}", decision.action.as_str(), decision.clause);
-        notify(
-            &mut tx,
-            target.author,
-            "moderation",
-            target.thread,
+        let note = Note {
+            kind: "moderation",
+            thread: target.thread,
             post,
-            &detail,
-            now,
-        )
-        .await?;
+            actor: None,
+            detail: &detail,
+        };
+        notify(&mut tx, target.author, note, now).await?;
     }
     tx.commit().await?;
     Ok(notified)

@@ -269,7 +269,14 @@ pub async fn reply(
     };
     let notified = (starter != author).then_some(starter);
     if let Some(starter) = notified {
-        super::moderation::notify(&mut tx, starter, "reply", thread, id, &replier, now).await?;
+        let note = super::moderation::Note {
+            kind: "reply",
+            thread,
+            post: id,
+            actor: Some(author),
+            detail: &replier,
+        };
+        super::moderation::notify(&mut tx, starter, note, now).await?;
     }
     tx.commit().await?;
     Ok(Replied {
