@@ -51,6 +51,16 @@ async fn reply(member: &mut Client<'_>, thread: i64, body: &str) -> i64 {
     res.body.parse().unwrap()
 }
 
+/// Endorses `post` as `member` (or takes it back when `on` is false).
+async fn endorse(member: &mut Client<'_>, post: i64, on: bool) -> common::Response {
+    let post = post.to_string();
+    let mut fields = vec![("post", post.as_str())];
+    if on {
+        fields.push(("on", "1"));
+    }
+    member.api("/api/forum/endorse", &fields).await
+}
+
 fn error_code(res: &common::Response) -> String {
     let value: serde_json::Value = serde_json::from_str(&res.body).unwrap_or_default();
     value["code"].as_str().unwrap_or_default().to_owned()
@@ -660,28 +670,14 @@ async fn endorsements_count_certified_members_and_notify_the_author() {
                 .fetch_one(&app.pool)
                 .await
                 .unwrap();
-            let own = ana
-                .api(
-                    "/api/forum/endorse",
-                    &[("post", &post.to_string()), ("on", "1")],
-                )
-                .await;
+            let own = endorse(&mut ana, post, true).await;
             assert_eq!(error_code(&own), "OwnPost");
             for m in [&mut ben, &mut cid] {
-                let res = m
-                    .api(
-                        "/api/forum/endorse",
-                        &[("post", &post.to_string()), ("on", "1")],
-                    )
-                    .await;
+                let res = endorse(m, post, true).await;
                 assert_eq!(res.status, StatusCode::OK, "{}", res.body);
             }
             // Twice counts once.
-            ben.api(
-                "/api/forum/endorse",
-                &[("post", &post.to_string()), ("on", "1")],
-            )
-            .await;
+            endorse(&mut ben, post, true).await;
             let page = cid.get(&format!("/forum/t/{thread}")).await;
             assert!(
                 page.body
@@ -690,8 +686,7 @@ async fn endorsements_count_certified_members_and_notify_the_author() {
                 page.body
             );
             assert!(page.body.contains("aria-pressed=\"true\""));
-            cid.api("/api/forum/endorse", &[("post", &post.to_string())])
-                .await;
+            endorse(&mut cid, post, false).await;
             let page = cid.get(&format!("/forum/t/{thread}")).await;
             assert!(
                 page.body
@@ -700,12 +695,7 @@ async fn endorsements_count_certified_members_and_notify_the_author() {
                 page.body
             );
             // Given again: it counts again, but the author is not told a second time.
-            let again = cid
-                .api(
-                    "/api/forum/endorse",
-                    &[("post", &post.to_string()), ("on", "1")],
-                )
-                .await;
+            let again = endorse(&mut cid, post, true).await;
             assert_eq!(again.status, StatusCode::OK, "{}", again.body);
             let page = cid.get(&format!("/forum/t/{thread}")).await;
             assert!(
@@ -843,11 +833,9 @@ async fn flags_cite_a_clause_hide_a_post_and_moderators_decide() {
             let flag_page = ben.get(&format!("/forum/p/{spam}/flag")).await;
             assert_eq!(flag_page.status, StatusCode::NOT_FOUND, "nor its flag page");
             assert!(!flag_page.body.contains("Buy"));
-            let endorse = ben
-                .api("/api/forum/endorse", &[("post", &spam_s), ("on", "1")])
-                .await;
+            let endorsed = endorse(&mut ben, spam, true).await;
             assert_eq!(
-                endorse.status,
+                endorsed.status,
                 StatusCode::NOT_FOUND,
                 "a hidden post cannot be endorsed"
             );
