@@ -321,9 +321,8 @@ test.describe("the forum", () => {
       await expect(page.locator('[data-test="moderation-records"]')).toHaveCount(0);
     });
 
-    // A moderator. Accounts made with the command line are not counted against the portal's
-    // registrations per address (20 an hour, which the whole suite shares): it makes one
-    // administrator, another gives them the moderator role on /admin.
+    // A moderator: the command line makes one administrator, as at a real installation, and
+    // another gives them the moderator role on /admin.
     const moderatorName = `Marta Horvat (${project})`;
     const moderatorEmail = uniqueEmail(`forum-moderator-${project}`);
     const mod = await freshBrowser(browser, baseURL, javaScriptEnabled);

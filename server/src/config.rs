@@ -112,6 +112,15 @@ pub struct Config {
     )]
     pub login_attempts_per_ip: i64,
 
+    /// Accounts one client address may register in an hour.
+    #[arg(
+        long,
+        env = "GUILDHALL_REGISTRATIONS_PER_IP",
+        default_value_t = 20,
+        global = true
+    )]
+    pub registrations_per_ip: i64,
+
     /// Seconds to wait after a failed quiz attempt, for every quiz, instead of each quiz's
     /// own `cooldown_minutes`. For tests and demonstrations.
     #[arg(long, env = "GUILDHALL_QUIZ_COOLDOWN_SECONDS", global = true)]
@@ -196,6 +205,7 @@ impl Config {
             login_attempts_per_account: self.login_attempts,
             login_attempts_per_ip: self.login_attempts_per_ip,
             login_window: Duration::from_secs(15 * 60),
+            registrations_per_ip_hour: self.registrations_per_ip,
             quiz_cooldown: self.quiz_cooldown_seconds.map(Duration::from_secs),
             posts_per_ten_minutes: self.posts_per_10_minutes,
             flags_to_hide: self.flags_to_hide.max(1),

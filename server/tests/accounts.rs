@@ -252,6 +252,51 @@ async fn sign_in_is_limited_per_account_and_per_address() {
 }
 
 #[tokio::test]
+async fn registrations_are_limited_per_address() {
+    let settings = Settings {
+        registrations_per_ip_hour: 2,
+        ..Settings::default()
+    };
+    on_each_backend(settings, |app| async move {
+        let register = |email: &'static str| {
+            [
+                ("name", NAME),
+                ("email", email),
+                ("password", PASSWORD),
+                ("language", "en"),
+            ]
+        };
+        let from = |ip: &str| {
+            let mut client = app.client();
+            client.ip = Some(ip.parse().unwrap());
+            client
+        };
+        for email in ["one@example.si", "two@example.si"] {
+            let res = from("203.0.113.7:5000")
+                .api("/api/register", &register(email))
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        }
+        let res = from("203.0.113.7:5001")
+            .api("/api/register", &register("three@example.si"))
+            .await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+        // Another address is not held back.
+        let res = from("198.51.100.4:5000")
+            .api("/api/register", &register("four@example.si"))
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let made: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        assert_eq!(made, 3, "the refused registration made no account");
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_session_id_changes_at_sign_in() {
     on_each_backend(Settings::default(), |app| async move {
         let _ = app

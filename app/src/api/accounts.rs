@@ -24,9 +24,11 @@ pub async fn register(
 ) -> Result<(), ApiError> {
     use crate::server::{accounts, request};
     let result = async {
+        let state = request::state()?;
         let user = accounts::register(
-            &request::pool()?,
+            &state.pool,
             request::client_ip(),
+            state.settings.registrations_per_ip_hour,
             &name,
             &email,
             &password,

@@ -180,9 +180,11 @@ pub async fn create_many(
     Ok(created)
 }
 
+/// `per_ip_hour`: accounts one client address may register in an hour.
 pub async fn register(
     pool: &AnyPool,
     client: Option<IpAddr>,
+    per_ip_hour: i64,
     name: &str,
     email: &str,
     password: &str,
@@ -193,7 +195,7 @@ pub async fn register(
         if !rate_limit::allow(
             pool,
             &format!("register:ip:{ip}"),
-            20,
+            per_ip_hour,
             std::time::Duration::from_secs(3600),
         )
         .await?

@@ -24,6 +24,8 @@ pub struct Settings {
     pub login_attempts_per_account: i64,
     pub login_attempts_per_ip: i64,
     pub login_window: Duration,
+    /// Accounts one client address may register in an hour.
+    pub registrations_per_ip_hour: i64,
     /// Replaces every quiz's cooldown after a failed attempt (short waits in tests and demos).
     pub quiz_cooldown: Option<Duration>,
     /// Forum posts (threads and replies) one member may write in ten minutes.
@@ -52,6 +54,7 @@ impl Default for Settings {
             login_attempts_per_account: 10,
             login_attempts_per_ip: 50,
             login_window: Duration::from_secs(15 * 60),
+            registrations_per_ip_hour: 20,
             quiz_cooldown: None,
             posts_per_ten_minutes: 20,
             flags_to_hide: 3,
