@@ -112,6 +112,9 @@ pub fn build(state: AppState) -> Router {
             security::same_origin_writes,
         ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(
+            certificates::http::oversized_check,
+        ))
         .layer(from_fn_with_state(state.clone(), page_cache::from_memory))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .with_state(state)

@@ -327,6 +327,19 @@ async fn an_admin_issues_from_the_queue_and_anyone_verifies_the_pdf() {
                 page.body
             );
             assert!(!page.body.contains("data-test=\"pdf-match\""));
+            // A file over the body limit: the page says it is not the issued PDF.
+            let huge = vec![b'%'; 300 * 1024];
+            let answer = visitor.upload(&check, "pdf", &huge).await;
+            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+            let page = visitor
+                .get(answer.location().split('#').next().unwrap())
+                .await;
+            assert!(
+                page.body.contains("data-test=\"pdf-too-large\""),
+                "{}",
+                page.body
+            );
+            assert!(!page.body.contains("data-test=\"pdf-match\""));
             // The answer is shown once, and a link cannot claim a match.
             let page = visitor
                 .get(&format!("/verify/{}?match=1", dashed(&code)))

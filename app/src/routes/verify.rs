@@ -136,6 +136,7 @@ pub fn VerifyPage() -> impl IntoView {
     let query = use_query_map();
     let limited_check = query.with_untracked(|q| q.get("limited")).is_some();
     let no_file = query.with_untracked(|q| q.get("nofile")).is_some();
+    let too_large = query.with_untracked(|q| q.get("toolarge")).is_some();
     let lookup = load_once(look_up(typed.clone()));
     view! {
         <Meta name="robots" content="noindex" />
@@ -143,7 +144,7 @@ pub fn VerifyPage() -> impl IntoView {
             {move || { let (lookup, typed) = (lookup.clone(), typed.clone()); Suspend::new(async move {
                 match lookup.await {
                     Lookup::Found(certificate, check) => view! {
-                        <Verified certificate=*certificate check limited_check no_file />
+                        <Verified certificate=*certificate check limited_check no_file too_large />
                     }.into_any(),
                     Lookup::Unknown => {
                         set_status(404);
@@ -179,6 +180,7 @@ fn Verified(
     check: Option<PdfCheck>,
     limited_check: bool,
     no_file: bool,
+    too_large: bool,
 ) -> impl IntoView {
     let locale = use_locale();
     let lang = locale.as_str();
@@ -235,6 +237,7 @@ fn Verified(
             {check_result}
             {limited_check.then(|| view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_rate_limited)}</p> })}
             {no_file.then(|| view! { <p class="alert alert-error" role="alert">{td_string!(locale, verify_pdf_no_file)}</p> })}
+            {too_large.then(|| view! { <p class="alert alert-error" role="alert" data-test="pdf-too-large">{td_string!(locale, verify_pdf_too_large)}</p> })}
             <form method="post" action=action enctype="multipart/form-data" class="stack" data-test="pdf-check">
                 <div class="field">
                     <label for="field-pdf" class="drop-zone">

@@ -392,6 +392,8 @@ impl Client<'_> {
             .header(header::ORIGIN, "http://127.0.0.1:3000")
             .header("sec-fetch-site", "same-origin")
             .header(header::HOST, "127.0.0.1:3000")
+            // As browsers send it; the body limit refuses a larger one before reading.
+            .header(header::CONTENT_LENGTH, body.len())
             .body(Body::from(body))
             .unwrap();
         self.send(req).await

@@ -88,6 +88,32 @@ pub async fn download(
     }
 }
 
+/// A file over the body limit is refused before `check_pdf` reads it. No certificate we issue
+/// comes near that size, so the verification page says the file is not the issued PDF,
+/// instead of the browser showing a bare 413.
+pub async fn oversized_check(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let checked = (req.method() == axum::http::Method::POST)
+        .then(|| {
+            req.uri()
+                .path()
+                .strip_prefix("/verify/")?
+                .strip_suffix("/check")
+        })
+        .flatten()
+        .and_then(code::normalise);
+    let res = next.run(req).await;
+    match checked {
+        Some(code) if res.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            let page = format!("/verify/{}?toolarge=1#check", code::display(&code));
+            Redirect::to(&page).into_response()
+        }
+        _ => res,
+    }
+}
+
 /// `POST /verify/<code>/check` (multipart, field `pdf`): compares the file's SHA-256 with the
 /// issued PDF's and shows the answer on the verification page. The answer travels in the
 /// session, never in the address, so nobody can send a link that claims a match.
