@@ -201,7 +201,18 @@ impl TestApp {
     }
 
     pub async fn finish(self) {
-        self.pool.close().await;
+        // Closing waits for every connection to come back. One full-suite run (2026-12-04)
+        // hung here once on PostgreSQL with three still out, and 30 runs after did not; until
+        // that is found, say so and go on: the database is dropped with FORCE below.
+        let closing =
+            tokio::time::timeout(std::time::Duration::from_secs(20), self.pool.close()).await;
+        if closing.is_err() {
+            eprintln!(
+                "the pool did not close within 20 s: {} connections open, {} idle",
+                self.pool.size(),
+                self.pool.num_idle()
+            );
+        }
         if let Some((admin_url, name)) = self.postgres_db {
             let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
             sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
