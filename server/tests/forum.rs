@@ -720,6 +720,15 @@ async fn endorsements_count_certified_members_and_notify_the_author() {
                 "{}",
                 notes.body
             );
+            // Each note links to its post on its page of the thread.
+            let to_reply = format!("href=\"/forum/t/{thread}#post-{reply_id}\"");
+            assert!(notes.body.contains(&to_reply), "{}", notes.body);
+            let to_opening = format!("href=\"/forum/t/{thread}#post-{post}\"");
+            assert_eq!(
+                notes.body.matches(&to_opening).count(),
+                2,
+                "two endorsements"
+            );
             assert_eq!(notes.body.matches("Ben endorsed your post").count(), 1);
             assert_eq!(
                 notes.body.matches("Cid endorsed your post").count(),

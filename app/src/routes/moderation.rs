@@ -12,8 +12,8 @@ use crate::domain::dates::utc_minute;
 use crate::domain::language::fill;
 use crate::domain::role::Role;
 use crate::i18n::Locale;
+use crate::server::forum;
 use crate::server::forum::moderation::{self, Action, Waiting};
-use crate::server::forum::{self, store};
 use crate::server::request;
 
 pub fn action_name(locale: Locale, action: &str) -> &'static str {
@@ -166,26 +166,13 @@ pub fn NotificationsPage() -> impl IntoView {
         let until = moderation::suspended_until(&pool, user.id, crate::server::db::now())
             .await
             .ok()?;
-        // Where each note points: the post's page in its thread.
-        let mut links = Vec::new();
-        for n in &notes {
-            let link = match n.post_id {
-                Some(id) => store::post(&pool, id)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|p| forum::post_url(p.thread_id, p.number, p.id)),
-                None => None,
-            };
-            links.push(link);
-        }
-        Some((notes, links, actions, until))
+        Some((notes, actions, until))
     });
     view! {
         <PageTitle text=td_string!(locale, notifications_title).to_string() />
         <Suspense>
             {move || { let data = data.clone(); Suspend::new(async move {
-                let Some((notes, links, actions, until)) = data.await else {
+                let Some((notes, actions, until)) = data.await else {
                     return view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }.into_any();
                 };
                 let suspended = until.map(|t| view! {
@@ -197,7 +184,7 @@ pub fn NotificationsPage() -> impl IntoView {
                 } else {
                     view! {
                         <ul class="notifications" data-test="notifications">
-                            {notes.into_iter().zip(links).map(|(n, link)| {
+                            {notes.into_iter().map(|n| {
                                 let text = match n.kind.as_str() {
                                     "reply" => fill(td_string!(locale, notifications_reply), &[("name", &n.detail)]),
                                     "endorsement" => fill(td_string!(locale, notifications_endorsement), &[("name", &n.detail)]),
@@ -209,7 +196,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                 view! {
                                     <li class=if n.read { "read" } else { "unread" }>
                                         {(!n.read).then(|| view! { <span class="badge">{td_string!(locale, notifications_new)}</span> " " })}
-                                        {match link {
+                                        {match n.link.clone() {
                                             Some(href) => view! { <a href=href>{text}</a> }.into_any(),
                                             None => view! { <span>{text}</span> }.into_any(),
                                         }}

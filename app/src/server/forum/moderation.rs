@@ -471,27 +471,40 @@ pub struct Notification {
     pub detail: String,
     pub created_at: i64,
     pub read: bool,
+    /// Where it points: the post on its page of the thread.
+    pub link: Option<String>,
 }
 
 /// The member's latest notifications, newest first.
 pub async fn notifications(pool: &AnyPool, member: i64) -> Result<Vec<Notification>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, kind, thread_id, post_id, detail, created_at, read_at FROM notifications \
-         WHERE user_id = $1 ORDER BY id DESC LIMIT 100",
+        "SELECT n.id, n.kind, n.thread_id, n.post_id, n.detail, n.created_at, n.read_at, \
+                p.thread_id AS post_thread, p.number AS post_number \
+         FROM notifications n LEFT JOIN forum_posts p ON p.id = n.post_id \
+         WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT 100",
     )
     .bind(member)
     .fetch_all(pool)
     .await?;
     rows.iter()
         .map(|r| {
+            let post_id: Option<i64> = r.try_get("post_id")?;
+            let thread: Option<i64> = r.try_get("post_thread")?;
+            let number: Option<i64> = r.try_get("post_number")?;
             Ok(Notification {
                 id: r.try_get("id")?,
                 kind: r.try_get("kind")?,
                 thread_id: r.try_get("thread_id")?,
-                post_id: r.try_get("post_id")?,
+                post_id,
                 detail: r.try_get("detail")?,
                 created_at: r.try_get("created_at")?,
                 read: r.try_get::<Option<i64>, _>("read_at")?.is_some(),
+                link: match (thread, number, post_id) {
+                    (Some(thread), Some(number), Some(post)) => {
+                        Some(super::post_url(thread, number, post))
+                    }
+                    _ => None,
+                },
             })
         })
         .collect()
