@@ -55,6 +55,9 @@ where
     }
 }
 
+/// The longest any test request may take (argon2 in a debug build is the slowest part).
+const RESPONSE_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);
+
 impl TestApp {
     pub async fn sqlite(settings: Settings) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
@@ -305,8 +308,19 @@ impl Client<'_> {
             .router
             .clone()
             .unwrap_or_else(|| self.app.router.clone());
-        let res = router.oneshot(req).await.unwrap();
-        let (parts, body) = res.into_parts();
+        let request = format!("{} {}", req.method(), req.uri());
+        // A request that never answers fails its test, naming itself, instead of hanging
+        // the suite (two full runs on 2026-12-04 hung with no timer left to wake them).
+        let answered = tokio::time::timeout(RESPONSE_WITHIN, async {
+            let res = router.oneshot(req).await.unwrap();
+            let (parts, body) = res.into_parts();
+            let bytes = body.collect().await.unwrap().to_bytes().to_vec();
+            (parts, bytes)
+        })
+        .await;
+        let Ok((parts, bytes)) = answered else {
+            panic!("no whole response to {request} within {RESPONSE_WITHIN:?}");
+        };
         for cookie in parts.headers.get_all(header::SET_COOKIE) {
             let cookie = cookie.to_str().unwrap();
             let (pair, attrs) = cookie.split_once(';').unwrap_or((cookie, ""));
@@ -317,7 +331,6 @@ impl Client<'_> {
                 self.cookies.insert(name.to_owned(), value.to_owned());
             }
         }
-        let bytes = body.collect().await.unwrap().to_bytes().to_vec();
         Response {
             status: parts.status,
             headers: parts.headers,
