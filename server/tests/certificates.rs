@@ -3,7 +3,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{TestApp, on_each_backend};
+use common::{Client, TestApp, on_each_backend};
 use guildhall_app::domain::role::Role;
 use guildhall_app::server::Settings;
 use sqlx::Row;
@@ -32,6 +32,16 @@ async fn pass_quiz(app: &TestApp, email: &str, module: &str) {
     .execute(&app.pool)
     .await
     .unwrap();
+}
+
+/// Drops `file` on a verification page's check (`path`) and follows the answer back to the
+/// page, as the browser does.
+async fn check_pdf(visitor: &mut Client<'_>, path: &str, file: &[u8]) -> common::Response {
+    let answer = visitor.upload(path, "pdf", file).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    visitor
+        .get(answer.location().split('#').next().unwrap())
+        .await
 }
 
 #[tokio::test]
@@ -304,11 +314,7 @@ async fn an_admin_issues_from_the_queue_and_anyone_verifies_the_pdf() {
 
             // The dropped PDF: the original matches, an edited copy does not.
             let check = format!("/verify/{}/check", dashed(&code));
-            let answer = visitor.upload(&check, "pdf", &pdf.bytes).await;
-            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-            let page = visitor
-                .get(answer.location().split('#').next().unwrap())
-                .await;
+            let page = check_pdf(&mut visitor, &check, &pdf.bytes).await;
             assert!(
                 page.body.contains("data-test=\"pdf-match\""),
                 "{}",
@@ -317,10 +323,7 @@ async fn an_admin_issues_from_the_queue_and_anyone_verifies_the_pdf() {
             let mut edited = pdf.bytes.clone();
             let at = edited.len() / 2;
             edited[at] ^= 1;
-            let answer = visitor.upload(&check, "pdf", &edited).await;
-            let page = visitor
-                .get(answer.location().split('#').next().unwrap())
-                .await;
+            let page = check_pdf(&mut visitor, &check, &edited).await;
             assert!(
                 page.body.contains("data-test=\"pdf-mismatch\""),
                 "{}",
@@ -329,11 +332,7 @@ async fn an_admin_issues_from_the_queue_and_anyone_verifies_the_pdf() {
             assert!(!page.body.contains("data-test=\"pdf-match\""));
             // A file over the body limit: the page says it is not the issued PDF.
             let huge = vec![b'%'; 300 * 1024];
-            let answer = visitor.upload(&check, "pdf", &huge).await;
-            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-            let page = visitor
-                .get(answer.location().split('#').next().unwrap())
-                .await;
+            let page = check_pdf(&mut visitor, &check, &huge).await;
             assert!(
                 page.body.contains("data-test=\"pdf-too-large\""),
                 "{}",

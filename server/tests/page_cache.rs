@@ -120,6 +120,13 @@ async fn post_to(member: &mut common::Client<'_>, path: &str, fields: &[(&str, &
     res.body
 }
 
+/// A member signed in who has accepted the code of conduct, so may post.
+async fn in_forum<'a>(app: &'a TestApp, name: &str, email: &str, role: Role) -> common::Client<'a> {
+    let mut member = app.signed_in(name, email, role).await;
+    post_to(&mut member, "/api/forum/accept_code", &[("version", "1")]).await;
+    member
+}
+
 /// A discussion thread started by `member`; its id.
 async fn open_thread(member: &mut common::Client<'_>) -> String {
     let fields = [
@@ -138,21 +145,12 @@ fn edit_links(page: &str) -> usize {
 #[tokio::test]
 async fn members_share_a_thread_page_but_each_acts_as_themselves() {
     on_each_backend(Settings::default(), |app| async move {
-        let mut ana = app
-            .signed_in("Ana Kranjc", "ana@example.si", Role::Member)
-            .await;
-        let mut bo = app
-            .signed_in("Bo Lapiņš", "bo@example.lv", Role::Member)
-            .await;
+        let mut ana = in_forum(&app, "Ana Kranjc", "ana@example.si", Role::Member).await;
+        let mut bo = in_forum(&app, "Bo Lapiņš", "bo@example.lv", Role::Member).await;
         let mut cy = app
             .signed_in("Cy Nowak", "cy@example.pl", Role::Member)
             .await;
-        let mut mo = app
-            .signed_in("Mo Horvat", "mo@example.si", Role::Moderator)
-            .await;
-        for member in [&mut ana, &mut bo, &mut mo] {
-            post_to(member, "/api/forum/accept_code", &[("version", "1")]).await;
-        }
+        let mut mo = in_forum(&app, "Mo Horvat", "mo@example.si", Role::Moderator).await;
         let thread: i64 = open_thread(&mut ana).await.parse().unwrap();
         let thread_s = thread.to_string();
         let reply_fields = [
@@ -459,15 +457,8 @@ fn unread_in_header(page: &str) -> Option<String> {
 #[tokio::test]
 async fn a_new_notification_shows_in_the_header_at_once_on_every_instance() {
     on_each_backend(Settings::default(), |app| async move {
-        let mut ana = app
-            .signed_in("Ana Kranjc", "ana@example.si", Role::Member)
-            .await;
-        let mut bo = app
-            .signed_in("Bo Lapiņš", "bo@example.lv", Role::Member)
-            .await;
-        for member in [&mut ana, &mut bo] {
-            post_to(member, "/api/forum/accept_code", &[("version", "1")]).await;
-        }
+        let mut ana = in_forum(&app, "Ana Kranjc", "ana@example.si", Role::Member).await;
+        let mut bo = in_forum(&app, "Bo Lapiņš", "bo@example.lv", Role::Member).await;
         let thread = open_thread(&mut ana).await;
         // Both pages kept and Ana's session remembered before anything happens to her.
         assert_eq!(unread_in_header(&ana.get(MODULE).await.body), None);
