@@ -179,6 +179,53 @@ pub struct Config {
     )]
     pub bench_baseline: bool,
 
+    /// Seconds a request may take before its response begins; past it the caller gets 503 and
+    /// the log names the request. A response that has begun (a download) is not cut.
+    #[arg(
+        long,
+        env = "GUILDHALL_REQUEST_TIMEOUT_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub request_timeout_seconds: u64,
+
+    /// Seconds a client has to send a whole request head, from opening the connection or
+    /// from the end of the previous response: slow senders and idle kept-alive connections
+    /// are closed after it.
+    #[arg(
+        long,
+        env = "GUILDHALL_HEADER_TIMEOUT_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub header_timeout_seconds: u64,
+
+    /// Client connections held at once. When full, the oldest idle one is closed for a new
+    /// one; when all are busy, new ones get 503. Default: what the open-file limit allows,
+    /// keeping 128 descriptors for the database and files, at most 10,000.
+    #[arg(long, env = "GUILDHALL_MAX_CONNECTIONS", global = true)]
+    pub max_connections: Option<usize>,
+
+    /// Client connections one address may hold at once (0: no limit). Not applied with
+    /// GUILDHALL_TRUST_FORWARDED_FOR, where every connection comes from the proxy.
+    #[arg(
+        long,
+        env = "GUILDHALL_MAX_CONNECTIONS_PER_IP",
+        default_value_t = 128,
+        global = true
+    )]
+    pub max_connections_per_ip: usize,
+
+    /// Where `/metrics` (Prometheus text format) is served: keep it on a local or internal
+    /// address; `off` serves none.
+    #[arg(
+        long,
+        env = "GUILDHALL_METRICS_ADDR",
+        default_value = "127.0.0.1:9184",
+        global = true
+    )]
+    pub metrics_addr: MetricsAddr,
+
     /// Log format: `text` for people, `json` for log collectors. Levels via RUST_LOG.
     #[arg(
         long,
@@ -187,6 +234,22 @@ pub struct Config {
         global = true
     )]
     pub log_format: LogFormat,
+}
+
+/// An address to serve metrics on, or `off`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MetricsAddr(pub Option<SocketAddr>);
+
+impl std::str::FromStr for MetricsAddr {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("off") {
+            return Ok(MetricsAddr(None));
+        }
+        s.parse()
+            .map(|addr| MetricsAddr(Some(addr)))
+            .map_err(|_| format!("expected an address such as 127.0.0.1:9184, or off (got {s:?})"))
+    }
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -212,6 +275,22 @@ impl Config {
             association_name: self.association_name.clone(),
             signatory_name: self.signatory_name.clone(),
             signatory_title: self.signatory_title.clone(),
+        }
+    }
+
+    pub fn request_deadline(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_seconds.max(1))
+    }
+
+    /// How the listener holds connections, given the open-file limit in force.
+    pub fn connection_limits(&self, open_files: u64) -> crate::connections::Limits {
+        let fitting = open_files.saturating_sub(128).clamp(16, 10_000) as usize;
+        crate::connections::Limits {
+            max_connections: self.max_connections.unwrap_or(fitting).max(1),
+            per_address: (self.max_connections_per_ip > 0 && !self.trust_forwarded_for)
+                .then_some(self.max_connections_per_ip),
+            header_timeout: Duration::from_secs(self.header_timeout_seconds.max(1)),
+            drain: self.request_deadline(),
         }
     }
 }

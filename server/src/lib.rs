@@ -1,6 +1,9 @@
 //! The `guildhall` binary's library half: configuration, the HTTP router and its security
-//! layers. Integration tests build the same router.
+//! layers, and the listener that holds client connections. Integration tests build the same router.
 pub mod config;
+pub mod connections;
+pub mod deadline;
+pub mod metrics;
 pub mod page_cache;
 pub mod router;
 pub mod security;

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use clap::Parser;
 use guildhall_app::domain::role::Role;
 use guildhall_app::i18n::Locale;
@@ -21,6 +20,9 @@ use guildhall_app::server::{AppError, AppState};
 use guildhall_server::config::{
     AdminCommand, CertificatesCommand, Cli, Command, Config, ContentCommand, LogFormat,
 };
+use guildhall_server::connections;
+use guildhall_server::deadline::Deadline;
+use guildhall_server::metrics::Metrics;
 use guildhall_server::router;
 use tracing_subscriber::EnvFilter;
 
@@ -328,29 +330,81 @@ async fn serve(config: Config) -> Result<(), Failure> {
         tokio::spawn(listen(state.caches.clone(), config.database_url.clone()));
     }
     tokio::spawn(close_expired_attempts(state.clone()));
-    let mut app = router::build(state);
+    let metrics = std::sync::Arc::<Metrics>::default();
+    let deadline = Deadline {
+        limit: config.request_deadline(),
+        metrics: metrics.clone(),
+    };
+    let mut app = router::build_with(state, deadline);
     if config.bench_baseline {
         app = router::with_bench_baseline(app).await;
     }
 
     tokio::spawn(sweep_expired(pool.clone()));
 
+    let limits = config.connection_limits(raise_open_files_limit());
     let listener = tokio::net::TcpListener::bind(config.site_addr)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.site_addr))?
-        // Without NODELAY, responses over one segment wait on delayed ACKs (tens of ms).
-        .tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-    tracing::info!("Guildhall listening on http://{}", config.site_addr);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+        .map_err(|e| format!("cannot listen on {}: {e}", config.site_addr))?;
+    if let Some(addr) = config.metrics_addr.0 {
+        serve_metrics(addr, metrics.clone(), pool.clone()).await;
+    }
+    tracing::info!(
+        max_connections = limits.max_connections,
+        per_address = limits.per_address,
+        "Guildhall listening on http://{}",
+        config.site_addr
+    );
+    connections::serve(listener, app, limits, metrics, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `/metrics` on its own (local) address. A second instance on the same machine finds the
+/// port taken: it says so and serves the portal without metrics.
+async fn serve_metrics(addr: SocketAddr, metrics: std::sync::Arc<Metrics>, pool: sqlx::AnyPool) {
+    match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => {
+            tracing::info!("metrics at http://{addr}/metrics");
+            let app = guildhall_server::metrics::router(metrics, pool);
+            tokio::spawn(async move { axum::serve(listener, app).await });
+        }
+        Err(e) => tracing::error!(
+            "cannot serve metrics on {addr}: {e}; set GUILDHALL_METRICS_ADDR to a free address or off"
+        ),
+    }
+}
+
+/// Raises the soft limit on open files to the hard one (each connection holds a descriptor)
+/// and returns the limit in force.
+fn raise_open_files_limit() -> u64 {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit only read and write the struct passed to them.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+                return 1024;
+            }
+            if limit.rlim_cur < limit.rlim_max {
+                let raised = libc::rlimit {
+                    rlim_cur: limit.rlim_max,
+                    rlim_max: limit.rlim_max,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                    limit = raised;
+                }
+            }
+        }
+        limit.rlim_cur
+    }
+    #[cfg(not(unix))]
+    {
+        1024
+    }
 }
 
 fn print_content_errors(errors: &[ContentError]) {

@@ -1,4 +1,4 @@
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use axum::Router;
 use axum::extract::State;
@@ -17,14 +17,16 @@ use guildhall_app::server::sessions::{self, SqlSessionStore};
 use guildhall_app::server::state::Shared;
 use guildhall_app::server::{AppState, Settings};
 use leptos::config::LeptosOptions;
-use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use leptos_axum::{
+    AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
+};
 use sqlx::AnyPool;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::page_cache;
-use crate::security;
+use crate::deadline::{self, Deadline};
+use crate::{metrics, page_cache, security};
 
 /// Largest request body accepted (forms, uploads come later with their own limits).
 const BODY_LIMIT: usize = 256 * 1024;
@@ -51,7 +53,14 @@ pub fn app_state(
     })
 }
 
+/// The portal's router with the default request deadline, counting into metrics of its own.
 pub fn build(state: AppState) -> Router {
+    build_with(state, Deadline::default())
+}
+
+/// The portal's router: requests past `deadline.limit` are answered 503.
+pub fn build_with(state: AppState, deadline: Deadline) -> Router {
+    let metrics = deadline.metrics.clone();
     let context = {
         let state = state.clone();
         move || provide_request_context(state.clone())
@@ -91,12 +100,7 @@ pub fn build(state: AppState) -> Router {
             "/forum/practices.atom",
             get(guildhall_app::server::forum::feed::practices),
         )
-        .leptos_routes_with_context(
-            &state,
-            generate_route_list(App),
-            context.clone(),
-            render_shell,
-        )
+        .leptos_routes_with_context(&state, page_routes(), context.clone(), render_shell)
         .fallback(file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
@@ -116,8 +120,20 @@ pub fn build(state: AppState) -> Router {
             certificates::http::oversized_check,
         ))
         .layer(from_fn_with_state(state.clone(), page_cache::from_memory))
+        .layer(from_fn_with_state(deadline, deadline::within_deadline))
         .layer(from_fn_with_state(state.clone(), security::headers))
+        .layer(from_fn_with_state(metrics, metrics::count_responses))
         .with_state(state)
+}
+
+/// The pages' routes, worked out once per process. To find them Leptos renders the whole app
+/// with resource loading switched off by a process-wide flag, and a resource first polled by
+/// any request while that flag is up waits forever: its page never answers. A server builds
+/// one router before it listens, so that cannot happen there; a process that builds routers
+/// while serving (the tests do, in parallel) would meet it on every page with a `Resource`.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {

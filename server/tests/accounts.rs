@@ -646,3 +646,46 @@ async fn a_refused_profile_change_shows_what_was_typed_not_what_is_stored() {
     })
     .await;
 }
+
+/// Leptos stops every resource in the process from loading while it walks the routes of a
+/// router being built, and a resource first polled in that window never loads: pages that
+/// read one (like `/account`, for its forms' kept input) then never answered. Routers are
+/// built all the time in a test process, so this test builds them on more threads than the
+/// machine has cores (a busy machine stretches the window) while a member loads `/account`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_with_resources_answers_while_other_routers_are_built() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+    let app = common::TestApp::sqlite(Settings::default()).await;
+    let mut member = app
+        .signed_in("Ana Novak", "ana@example.si", Role::Member)
+        .await;
+    let (stop, built) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicU32::new(0)),
+    );
+    let builders: Vec<_> = (0..4)
+        .map(|_| {
+            let (build, stop, built) = (app.router_builder(), stop.clone(), built.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    build();
+                    built.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for _ in 0..200 {
+        let page = member.get("/account").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Ana Novak"));
+    }
+    stop.store(true, Ordering::Relaxed);
+    builders.into_iter().for_each(|b| b.join().unwrap());
+    assert!(
+        built.load(Ordering::Relaxed) > 0,
+        "routers were built meanwhile"
+    );
+    app.finish().await;
+}

@@ -34,6 +34,17 @@ pub struct Identity {
     pub client_ip: Option<IpAddr>,
 }
 
+/// Where `identify` leaves the member's id for the layers outside it (the request deadline
+/// names the member whose request it cut off).
+#[derive(Clone, Default)]
+pub struct CallerRecord(std::sync::Arc<std::sync::OnceLock<i64>>);
+
+impl CallerRecord {
+    pub fn member(&self) -> Option<i64> {
+        self.0.get().copied()
+    }
+}
+
 pub async fn identify(
     State(state): State<AppState>,
     session: Session,
@@ -56,6 +67,9 @@ pub async fn identify(
     let user = owner.map(|o| o.user);
     let locale = locale_for(user.as_ref(), req.headers());
     let client_ip = client_ip(&req, &state.settings);
+    if let (Some(record), Some(user)) = (req.extensions().get::<CallerRecord>(), &user) {
+        let _ = record.0.set(user.id);
+    }
     req.extensions_mut().insert(Identity {
         user,
         unread_notes,
@@ -63,6 +77,11 @@ pub async fn identify(
         client_ip,
     });
     next.run(req).await
+}
+
+/// Said to a caller whose request ran past the request deadline.
+pub fn request_too_slow(locale: Locale) -> &'static str {
+    leptos_i18n::td_string!(locale, request_too_slow)
 }
 
 /// The member's chosen language, or for someone not signed in, the visitor's.

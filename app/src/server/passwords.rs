@@ -29,16 +29,46 @@ impl std::fmt::Debug for PasswordHash {
 /// Argon2 runs at most once per core at a time: a burst of sign-ins queues here instead of
 /// starting hundreds of blocking threads of 19 MiB each, which would only contend for the
 /// same cores and leave the process holding the memory afterwards.
-static ARGON2_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
-    let cores = std::thread::available_parallelism().map_or(2, usize::from);
-    tokio::sync::Semaphore::new(cores)
-});
+static ARGON2_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(slots()));
+
+fn slots() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
+}
+
+/// Hashes waiting for a slot (for the operators' metrics).
+static WAITING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Password hashing now: how many run and how many wait for a slot.
+#[derive(Clone, Copy, Debug)]
+pub struct HashingQueue {
+    pub running: usize,
+    pub waiting: usize,
+}
+
+pub fn queue() -> HashingQueue {
+    HashingQueue {
+        running: slots().saturating_sub(ARGON2_SLOTS.available_permits()),
+        waiting: WAITING.load(std::sync::atomic::Ordering::Relaxed),
+    }
+}
 
 async fn argon2_slot() -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
-    ARGON2_SLOTS
+    /// Counts a waiter for as long as it waits, even if its request is dropped meanwhile.
+    struct Waiting;
+    impl Drop for Waiting {
+        fn drop(&mut self) {
+            WAITING.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    WAITING.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let waiting = Waiting;
+    let slot = ARGON2_SLOTS
         .acquire()
         .await
-        .map_err(|e| AppError::Internal(format!("password slots closed: {e}")))
+        .map_err(|e| AppError::Internal(format!("password slots closed: {e}")));
+    drop(waiting);
+    slot
 }
 
 /// Argon2id with the crate's defaults (19 MiB, 2 passes), on a blocking thread so that

@@ -180,6 +180,27 @@ impl TestApp {
         .await
     }
 
+    /// Builds another router on this app's database each time it is called, from any thread
+    /// (as parallel tests and restarts do), without serving with it.
+    pub fn router_builder(&self) -> impl Fn() + Send + 'static {
+        let (pool, backend, settings, content) = (
+            self.pool.clone(),
+            self.backend,
+            self.settings.clone(),
+            self.content.clone(),
+        );
+        move || {
+            let state = router::app_state(
+                pool.clone(),
+                backend,
+                settings.clone(),
+                content.clone(),
+                "target/site",
+            );
+            drop(router::build(state));
+        }
+    }
+
     /// A client of `router` (another instance) instead of this app's own.
     pub fn client_of<'a>(&'a self, router: &Router) -> Client<'a> {
         Client {
