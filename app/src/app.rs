@@ -4,36 +4,12 @@ use leptos_meta::{Html, MetaTags, Stylesheet, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::api::accounts::UserView;
 use crate::components::layout::Layout;
-use crate::i18n::Locale;
+use crate::context::{PageLanguage, use_locale};
 use crate::routes::{
     account, admin, admin_certificates, auth, certificates, conduct, forum, home, moderation,
     not_found, quiz, training, verify,
 };
-
-/// The language of this request, as `identify` resolved it on the server.
-pub fn use_locale() -> Locale {
-    use_context::<Locale>().unwrap_or_default()
-}
-
-/// The signed-in member, if any.
-pub fn use_user() -> Option<UserView> {
-    use_context::<Option<UserView>>().flatten()
-}
-
-/// How many of the signed-in member's notifications are unread, for the header.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct UnreadNotes(pub i64);
-
-pub fn use_unread_notes() -> i64 {
-    use_context::<UnreadNotes>().unwrap_or_default().0
-}
-
-/// A page whose main content is in another language than the interface (a module read in
-/// Latvian, say) names it here; `<html lang>` follows it.
-#[derive(Clone, Copy)]
-pub struct PageLanguage(pub RwSignal<Option<&'static str>>);
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {

@@ -16,6 +16,8 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod app;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod context;
 pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod routes;

@@ -8,14 +8,14 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use guildhall_app::api::accounts::UserView;
 use guildhall_app::components::layout::unread_label;
-use guildhall_app::components::per_member::{NONCE_MARK, SharedTemplate};
 use guildhall_app::domain::language::parse_locale;
+use guildhall_app::domain::member::UserView;
 use guildhall_app::routes::forum::thread_facts;
 use guildhall_app::routes::training::module_facts;
 use guildhall_app::server::AppState;
 use guildhall_app::server::cache::template::{Facts, Filled, Template};
+use guildhall_app::server::cache::template::{NONCE_MARK, SharedTemplate};
 use guildhall_app::server::cache::{CachedPage, FRESH_UNTIL, PageKey, Topic, written};
 use guildhall_app::server::db;
 use guildhall_app::server::identity::{

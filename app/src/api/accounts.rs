@@ -1,18 +1,6 @@
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::ApiError;
-use crate::domain::role::Role;
-
-/// A member as the member themselves (and admins) see them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserView {
-    pub id: i64,
-    pub name: String,
-    pub email: String,
-    pub language: String,
-    pub role: Role,
-}
 
 /// Public: anyone may register; a per-address rate limit holds back abuse.
 #[server(endpoint = "register", prefix = "/api")]
@@ -43,7 +31,7 @@ pub async fn register(
         ("email", email.as_str()),
         ("language", language.as_str()),
     ];
-    request::finish_form(result, "register", &keep, "/account").await
+    super::finish_form(result, "register", &keep, "/account").await
 }
 
 /// Public: signing in is how a caller becomes known. `next` may only be a path on this site.
@@ -66,7 +54,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let next = next
         .filter(|n| is_local_path(n))
         .unwrap_or_else(|| "/account".into());
-    request::finish_form(result, "login", &[("email", email.as_str())], &next).await
+    super::finish_form(result, "login", &[("email", email.as_str())], &next).await
 }
 
 /// Public and idempotent: signing out without a session simply lands on the home page.
@@ -74,14 +62,14 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 pub async fn logout() -> Result<(), ApiError> {
     use crate::server::{accounts, request};
     let result = async { accounts::sign_out(&request::session()?).await }.await;
-    request::finish_form(result, "logout", &[], "/").await
+    super::finish_form(result, "logout", &[], "/").await
 }
 
 /// Public: visitors choose a language by cookie; for a signed-in member it also becomes
 /// their preference.
 #[server(endpoint = "set_language", prefix = "/api")]
 pub async fn set_language(language: String) -> Result<(), ApiError> {
-    use crate::api::ErrorCode;
+    use crate::domain::error::ErrorCode;
     use crate::domain::language::parse_locale;
     use crate::server::{accounts, identity::LANGUAGE_COOKIE, request};
     use leptos_i18n::Locale as _;
@@ -121,7 +109,7 @@ pub async fn update_profile(name: String, language: String) -> Result<(), ApiErr
     }
     .await;
     let keep = [("name", name.as_str()), ("language", language.as_str())];
-    request::finish_form(result, "profile", &keep, "/account?saved=profile").await
+    super::finish_form(result, "profile", &keep, "/account?saved=profile").await
 }
 
 /// Members: their own email address, confirmed with their password.
@@ -133,7 +121,7 @@ pub async fn change_email(email: String, current_password: String) -> Result<(),
         accounts::change_email(&request::pool()?, user.id, &email, &current_password).await
     }
     .await;
-    request::finish_form(
+    super::finish_form(
         result,
         "email",
         &[("email", email.as_str())],
@@ -158,7 +146,7 @@ pub async fn change_password(current_password: String, password: String) -> Resu
         .await
     }
     .await;
-    request::finish_form(result, "password", &[], "/account?saved=password").await
+    super::finish_form(result, "password", &[], "/account?saved=password").await
 }
 
 /// Only paths on this site, never `//host` or `https://…`: a sign-in link cannot send a

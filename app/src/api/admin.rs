@@ -1,15 +1,7 @@
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::ApiError;
-use super::accounts::UserView;
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemberRow {
-    pub user: UserView,
-    /// Unix seconds.
-    pub joined_at: i64,
-}
+use crate::domain::member::MemberRow;
 
 /// Admins: everyone with an account.
 #[server(endpoint = "admin/members", prefix = "/api")]
@@ -27,7 +19,7 @@ pub async fn list_members() -> Result<Vec<MemberRow>, ApiError> {
 /// Admins: make a member a moderator or an admin, or take that back.
 #[server(endpoint = "admin/set_role", prefix = "/api")]
 pub async fn set_role(user_id: i64, role: String) -> Result<(), ApiError> {
-    use crate::api::ErrorCode;
+    use crate::domain::error::ErrorCode;
     use crate::domain::role::Role;
     use crate::server::{accounts, request};
     let result = async {
@@ -44,5 +36,5 @@ pub async fn set_role(user_id: i64, role: String) -> Result<(), ApiError> {
         Ok(())
     }
     .await;
-    request::finish_form(result, "role", &[], "/admin?saved=role").await
+    super::finish_form(result, "role", &[], "/admin?saved=role").await
 }

@@ -34,7 +34,7 @@ pub async fn issue_certificates(
         Ok(summary.issued.len())
     }
     .await;
-    request::finish_form(result, "issue", &[], &next).await
+    super::finish_form(result, "issue", &[], &next).await
 }
 
 /// Admins: issue a certificate without the quizzes (prior learning, an earlier system),
@@ -55,7 +55,7 @@ pub async fn issue_manual(
         let reason = crate::domain::form::reason(&reason)?;
         let member = accounts::find_by_email(&state.pool, &email)
             .await?
-            .ok_or(crate::api::ErrorCode::MemberNotFound)?;
+            .ok_or(crate::domain::error::ErrorCode::MemberNotFound)?;
         let request = Request::Manual { reason };
         let c = service::issue(
             &state,
@@ -74,7 +74,7 @@ pub async fn issue_manual(
         ("programme", programme.as_str()),
         ("reason", reason.as_str()),
     ];
-    request::finish_form(result, "manual", &keep, &next).await
+    super::finish_form(result, "manual", &keep, &next).await
 }
 
 /// Admins: revoke a current certificate; verification shows it at once.
@@ -100,7 +100,7 @@ pub async fn revoke_certificate(id: i64, reason: String) -> Result<(), ApiError>
     }
     .await;
     let next = format!("/admin/certificates/{id}?done=revoked");
-    request::finish_form(result, "revoke", &[("reason", reason.as_str())], &next).await
+    super::finish_form(result, "revoke", &[("reason", reason.as_str())], &next).await
 }
 
 /// Admins: issue a fresh copy of a current certificate (the member's name corrected, say);
@@ -117,7 +117,7 @@ pub async fn reissue_certificate(id: i64, reason: String) -> Result<i64, ApiErro
         let reason = crate::domain::form::reason(&reason)?;
         let old = store::find(&state.pool, id)
             .await?
-            .ok_or(crate::api::ErrorCode::NotFound)?;
+            .ok_or(crate::domain::error::ErrorCode::NotFound)?;
         let request = store::Request::Reissue { of: id, reason };
         let c = service::issue(
             &state,
@@ -131,7 +131,7 @@ pub async fn reissue_certificate(id: i64, reason: String) -> Result<i64, ApiErro
         Ok(c.id)
     }
     .await;
-    request::finish_form(result, "reissue", &[("reason", reason.as_str())], &next).await
+    super::finish_form(result, "reissue", &[("reason", reason.as_str())], &next).await
 }
 
 /// Members: appear in the public register of certified members, or not.
@@ -146,5 +146,5 @@ pub async fn set_register_listing(listed: Option<String>) -> Result<(), ApiError
         Ok(())
     }
     .await;
-    request::finish_form(result, "register", &[], "/certificates?saved=register").await
+    super::finish_form(result, "register", &[], "/certificates?saved=register").await
 }

@@ -5,7 +5,7 @@ use super::ApiError;
 /// Members: accept the current version of the code of conduct (needed before posting).
 #[server(endpoint = "forum/accept_code", prefix = "/api")]
 pub async fn accept_code(version: i64, next: Option<String>) -> Result<(), ApiError> {
-    use crate::api::ErrorCode;
+    use crate::domain::error::ErrorCode;
     use crate::server::db::now;
     use crate::server::{forum::store, request};
     let result = async {
@@ -27,7 +27,7 @@ pub async fn accept_code(version: i64, next: Option<String>) -> Result<(), ApiEr
     let next = next
         .filter(|n| crate::api::accounts::is_local_path(n))
         .unwrap_or_else(|| "/code-of-conduct?accepted=1".into());
-    request::finish_form(result, "accept", &[], &next).await
+    super::finish_form(result, "accept", &[], &next).await
 }
 
 /// Members who accepted the code: open a discussion or a best practice in a category.
@@ -45,7 +45,7 @@ pub async fn create_thread(
     modules: Option<Vec<String>>,
     preview: Option<String>,
 ) -> Result<i64, ApiError> {
-    use crate::api::ErrorCode;
+    use crate::domain::error::ErrorCode;
     use crate::server::db::now;
     use crate::server::forum::{self, Kind, service, store};
     use crate::server::request;
@@ -113,7 +113,7 @@ pub async fn create_thread(
         Ok(id)
     }
     .await;
-    request::finish_form(outcome, "thread", &keep, &next).await
+    super::finish_form(outcome, "thread", &keep, &next).await
 }
 
 /// Members who accepted the code: reply in a thread that is not locked.
@@ -155,7 +155,7 @@ pub async fn reply(thread: i64, body: String, preview: Option<String>) -> Result
         Ok(replied.id)
     }
     .await;
-    request::finish_form(outcome, "reply", &keep, &next).await
+    super::finish_form(outcome, "reply", &keep, &next).await
 }
 
 /// Authors: change their own post; the earlier version stays in its history.
@@ -190,7 +190,7 @@ pub async fn edit_post(
         let state = request::state()?;
         let existing = store::post(&state.pool, post)
             .await?
-            .ok_or(crate::api::ErrorCode::NotFound)?;
+            .ok_or(crate::domain::error::ErrorCode::NotFound)?;
         let fields = match existing.practice {
             Some(_) => Some(service::practice(&situation, &practice, &result)?),
             None => None,
@@ -220,7 +220,7 @@ pub async fn edit_post(
         Ok(())
     }
     .await;
-    request::finish_form(outcome, "edit", &keep, &next).await
+    super::finish_form(outcome, "edit", &keep, &next).await
 }
 
 /// Authors: delete their own post (the opening post deletes the thread).
@@ -240,7 +240,7 @@ pub async fn delete_post(post: i64) -> Result<(), ApiError> {
         Ok(())
     }
     .await;
-    request::finish_form(outcome, "delete", &[], &next).await
+    super::finish_form(outcome, "delete", &[], &next).await
 }
 
 /// Only a-z, 0-9 and `-` go back into an address.
@@ -284,7 +284,7 @@ pub async fn endorse(post: i64, on: Option<String>) -> Result<(), ApiError> {
         Ok(())
     }
     .await;
-    request::finish_form(outcome, "endorse", &[], &next).await
+    super::finish_form(outcome, "endorse", &[], &next).await
 }
 
 /// Members who accepted the code: flag someone else's post, citing the clause it breaks.
@@ -303,7 +303,7 @@ pub async fn flag_post(post: i64, clause: String, comment: Option<String>) -> Re
         let clause = service::clause(&state, &clause)?;
         let comment = comment.trim();
         if comment.chars().count() > service::FIELD_MAX {
-            return Err(crate::api::ErrorCode::BodyTooLong.into());
+            return Err(crate::domain::error::ErrorCode::BodyTooLong.into());
         }
         let comment = (!comment.is_empty()).then_some(comment);
         moderation::flag(
@@ -325,7 +325,7 @@ pub async fn flag_post(post: i64, clause: String, comment: Option<String>) -> Re
         Ok(())
     }
     .await;
-    request::finish_form(outcome, "flag", &keep, &next).await
+    super::finish_form(outcome, "flag", &keep, &next).await
 }
 
 /// Moderators and admins: act on a post from the queue, citing a clause and a reason.
@@ -338,7 +338,7 @@ pub async fn moderate(
     days: Option<i64>,
     next: Option<String>,
 ) -> Result<(), ApiError> {
-    use crate::api::ErrorCode;
+    use crate::domain::error::ErrorCode;
     use crate::domain::role::Role;
     use crate::server::db::now;
     use crate::server::forum::moderation::{self, Action, Decision};
@@ -385,22 +385,22 @@ pub async fn moderate(
     let next = next
         .filter(|n| crate::api::accounts::is_local_path(n))
         .unwrap_or_else(|| format!("/moderation?done={post}"));
-    request::finish_form(outcome, &form, &keep, &next).await
+    super::finish_form(outcome, &form, &keep, &next).await
 }
 
 /// Members: mark every notification read.
 #[server(endpoint = "notifications/read", prefix = "/api")]
 pub async fn mark_notifications_read() -> Result<(), ApiError> {
     use crate::server::db::now;
-    use crate::server::forum::moderation;
     use crate::server::request;
     let outcome = async {
         let user = request::require_user()?;
-        moderation::mark_all_read(&request::pool()?, user.id, now()).await?;
+        crate::server::forum::notifications::mark_all_read(&request::pool()?, user.id, now())
+            .await?;
         Ok(())
     }
     .await;
-    request::finish_form(outcome, "notifications", &[], "/notifications").await
+    super::finish_form(outcome, "notifications", &[], "/notifications").await
 }
 
 /// Moderators and admins: pin a thread to the top of its category, or unpin it.
@@ -417,5 +417,5 @@ pub async fn pin_thread(thread: i64, pinned: Option<String>) -> Result<(), ApiEr
         Ok(())
     }
     .await;
-    request::finish_form(outcome, "pin", &[], &forum::thread_url(thread, 1)).await
+    super::finish_form(outcome, "pin", &[], &forum::thread_url(thread, 1)).await
 }

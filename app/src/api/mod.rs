@@ -4,8 +4,12 @@ pub mod accounts;
 pub mod admin;
 pub mod certificates;
 pub mod error;
+#[cfg(feature = "ssr")]
+mod form;
 pub mod forum;
 pub mod quiz;
 pub mod training;
 
-pub use error::{ApiError, ErrorCode};
+pub use error::ApiError;
+#[cfg(feature = "ssr")]
+use form::finish_form;

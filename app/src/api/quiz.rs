@@ -1,20 +1,16 @@
-use std::collections::BTreeMap;
+use crate::domain::quiz::FormAnswers;
 
 use leptos::prelude::*;
 
 use super::ApiError;
 
-/// Form values per question id, as the quiz form sends them (`answer[<id>][]=…`): choice
-/// positions as shown, or the typed text.
-pub type FormAnswers = BTreeMap<String, Vec<String>>;
-
 /// Members: open an attempt at a module's quiz (or resume the open one), then show it.
 #[server(endpoint = "quiz/start", prefix = "/api")]
 pub async fn start_quiz(module: String, lang: Option<String>) -> Result<i64, ApiError> {
-    use crate::server::{quiz::service, request};
+    use crate::server::quiz::service;
     let result = service::start(&module).await;
     let page = service::quiz_page(&module, lang.as_deref());
-    request::finish_form(result, "quiz", &[], &page).await
+    super::finish_form(result, "quiz", &[], &page).await
 }
 
 /// Members: save answers to an open attempt. The page saves each answer as it is given;
@@ -26,10 +22,10 @@ pub async fn save_answers(
     lang: Option<String>,
     answer: Option<FormAnswers>,
 ) -> Result<(), ApiError> {
-    use crate::server::{quiz::service, request};
+    use crate::server::quiz::service;
     let result = service::save(&module, attempt, &answer.unwrap_or_default()).await;
     let page = service::quiz_page(&module, lang.as_deref()) + "&saved=1";
-    request::finish_form(result, "quiz", &[], &page).await
+    super::finish_form(result, "quiz", &[], &page).await
 }
 
 /// Members: hand in an attempt with its last answers; it is graded once, on the server.
@@ -40,10 +36,10 @@ pub async fn submit_quiz(
     lang: Option<String>,
     answer: Option<FormAnswers>,
 ) -> Result<i64, ApiError> {
-    use crate::server::{quiz::service, request};
+    use crate::server::quiz::service;
     let result = service::submit(&module, attempt, &answer.unwrap_or_default())
         .await
         .map(|_| attempt);
     let review = service::review_page(&module, attempt, lang.as_deref());
-    request::finish_form(result, "quiz", &[], &review).await
+    super::finish_form(result, "quiz", &[], &review).await
 }

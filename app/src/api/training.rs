@@ -1,25 +1,6 @@
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::ApiError;
-
-/// How far a member is through one module.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ModuleProgress {
-    pub read: usize,
-    pub total: usize,
-    /// The first section not yet read; `None` once every section is.
-    pub resume_at: Option<String>,
-}
-
-impl ModuleProgress {
-    pub fn started(&self) -> bool {
-        self.read > 0
-    }
-    pub fn complete(&self) -> bool {
-        self.total > 0 && self.read == self.total
-    }
-}
 
 /// Members: mark a section of a module as read, then go on to the next unread one.
 #[server(endpoint = "training/mark_read", prefix = "/api")]
@@ -28,7 +9,7 @@ pub async fn mark_section_read(
     section: String,
     lang: Option<String>,
 ) -> Result<(), ApiError> {
-    use crate::api::ErrorCode;
+    use crate::domain::error::ErrorCode;
     use crate::server::{request, training};
     let result = async {
         let user = request::require_user()?;
@@ -47,7 +28,7 @@ pub async fn mark_section_read(
     }
     .await;
     match result {
-        Ok(next) => request::finish_form(Ok(()), "mark_read", &[], &next).await,
-        Err(e) => request::finish_form(Err(e), "mark_read", &[], "/training").await,
+        Ok(next) => super::finish_form(Ok(()), "mark_read", &[], &next).await,
+        Err(e) => super::finish_form(Err(e), "mark_read", &[], "/training").await,
     }
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 use leptos_i18n::td_string;
 
-use crate::app::use_locale;
+use crate::context::use_locale;
 use crate::domain::dates::long_date;
 use crate::i18n::Locale;
 use crate::server::certificates::{Basis, Certificate, Status};

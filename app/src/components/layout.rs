@@ -3,8 +3,8 @@ use leptos_i18n::Locale as _;
 use leptos_i18n::td_string;
 use leptos_router::hooks::use_location;
 
-use crate::app::{use_locale, use_unread_notes, use_user};
 use crate::components::per_member::member_text;
+use crate::context::{use_locale, use_unread_notes, use_user};
 use crate::domain::language::LANGUAGES;
 use crate::domain::language::fill;
 use crate::domain::role::Role;

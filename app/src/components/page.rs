@@ -2,7 +2,9 @@ use leptos::prelude::*;
 use leptos_i18n::td_string;
 use leptos_meta::Title;
 
-use crate::app::use_locale;
+use crate::context::{use_locale, use_user};
+use crate::domain::member::UserView;
+use crate::domain::role::Role;
 
 /// A page's `<title>` and its one `<h1>`.
 #[component]
@@ -35,6 +37,29 @@ pub fn set_status(code: u16) {
 }
 
 pub use crate::domain::html::escape_text;
+
+/// The one guard of every page that needs a member: the signed-in member if their role is at
+/// least `role`; otherwise what to show instead. A visitor is sent to sign in and brought
+/// back to this very page, query and all; a member below `role` is told it is not for them.
+pub fn require(role: Role) -> Result<UserView, AnyView> {
+    match use_user() {
+        Some(user) if user.role >= role => Ok(user),
+        Some(_) => Err(view! { <Forbidden /> }.into_any()),
+        None => {
+            let location = leptos_router::hooks::use_location();
+            let path = location.pathname.get_untracked();
+            let query = location.search.get_untracked();
+            let query = query.trim_start_matches('?');
+            if query.is_empty() {
+                redirect_to_sign_in(&path);
+            } else {
+                redirect_to_sign_in(&format!("{path}?{query}"));
+            }
+            let locale = use_locale();
+            Err(view! { <p>{td_string!(locale, sign_in_required)}</p> }.into_any())
+        }
+    }
+}
 
 /// Sends a visitor who is not signed in to the sign-in page, to come back here afterwards.
 pub fn redirect_to_sign_in(back_to: &str) {

@@ -1,25 +1,11 @@
 //! The parts of a page that differ per member, on pages every member otherwise sees alike.
 //!
 //! Rendered for one member they are just that member's markup. Rendered as a shared
-//! template (`SharedTemplate` in context) they are marked, with every variant a choice can
+//! template (`server::cache::template::SharedTemplate` in context) they are marked, with every variant a choice can
 //! take, so that the page cache (`server::cache::template`) can fill in each member's own.
 use leptos::prelude::*;
 
-/// Written into a template where the CSP nonce goes; each response gets its own.
-pub const NONCE_MARK: &str = "guildhall-nonce-mark";
-pub const TEXT_OPEN: &str = "<gh-text data-key=\"";
-pub const TEXT_CLOSE: &str = "\"></gh-text>";
-pub const CHOICE_OPEN: &str = "<gh-choice data-key=\"";
-pub const CHOICE_CLOSE: &str = "</gh-choice>";
-
-/// Present while a page is rendered as a template shared by members: no real member is
-/// signed in, and their parts are left as markers.
-#[derive(Clone, Copy, Debug)]
-pub struct SharedTemplate;
-
-pub fn rendering_template() -> bool {
-    use_context::<SharedTemplate>().is_some()
-}
+use crate::server::cache::template::rendering_template;
 
 /// `view(value)` for this member; in a template, `view(v)` for each of `all`, marked with
 /// `key` and `v`. The page cache must be able to tell `key`'s value for any member.

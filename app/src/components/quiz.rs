@@ -9,8 +9,9 @@ use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys;
 use serde::{Deserialize, Serialize};
 
-use crate::api::quiz::{FormAnswers, save_answers};
+use crate::api::quiz::save_answers;
 use crate::components::form::hydration_marker;
+use crate::domain::quiz::FormAnswers;
 
 /// The island's words, translated on the server (context does not cross into islands).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

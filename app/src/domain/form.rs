@@ -29,8 +29,8 @@ impl FormInput {
 pub const REASON_MAX: usize = 500;
 
 /// A reason as given, trimmed: required, and within [`REASON_MAX`].
-pub fn reason(text: &str) -> Result<&str, crate::api::ErrorCode> {
-    use crate::api::ErrorCode;
+pub fn reason(text: &str) -> Result<&str, crate::domain::error::ErrorCode> {
+    use crate::domain::error::ErrorCode;
     let text = text.trim();
     if text.is_empty() {
         Err(ErrorCode::ReasonRequired)

@@ -3,9 +3,9 @@ use leptos_i18n::td_string;
 use leptos_router::hooks::use_query_map;
 
 use super::form_input;
-use crate::app::{use_locale, use_user};
 use crate::components::account_forms::{AccountFormText, EmailForm, PasswordForm, ProfileForm};
-use crate::components::page::{PageTitle, redirect_to_sign_in};
+use crate::components::page::{PageTitle, require};
+use crate::context::use_locale;
 use crate::domain::role::Role;
 use crate::i18n::Locale;
 
@@ -20,9 +20,9 @@ pub fn role_name(locale: Locale, role: Role) -> &'static str {
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let locale = use_locale();
-    let Some(user) = use_user() else {
-        redirect_to_sign_in("/account");
-        return view! { <p>{td_string!(locale, sign_in_required)}</p> }.into_any();
+    let user = match require(Role::Member) {
+        Ok(user) => user,
+        Err(refusal) => return refusal,
     };
     let saved = use_query_map().with_untracked(|q| q.get("saved"));
     let saved_note = move |form: &str| {

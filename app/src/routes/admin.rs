@@ -5,21 +5,17 @@ use leptos_router::hooks::use_query_map;
 
 use super::account::role_name;
 use crate::api::admin::list_members;
-use crate::app::{use_locale, use_user};
-use crate::components::page::{Forbidden, PageTitle, load_once, redirect_to_sign_in};
+use crate::components::page::{PageTitle, load_once, require};
+use crate::context::use_locale;
 use crate::domain::language::fill;
 use crate::domain::role::Role;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let locale = use_locale();
-    match use_user() {
-        None => {
-            redirect_to_sign_in("/admin");
-            view! { <p>{td_string!(locale, sign_in_required)}</p> }.into_any()
-        }
-        Some(user) if user.role < Role::Admin => view! { <Forbidden /> }.into_any(),
-        Some(_) => view! {
+    match require(Role::Admin) {
+        Err(refusal) => refusal,
+        Ok(_) => view! {
             <PageTitle text=td_string!(locale, admin_title).to_string() />
             <AdminNav />
             <Members />
@@ -51,13 +47,8 @@ pub fn AdminNav() -> impl IntoView {
 #[component]
 pub fn AdminQuizzesPage() -> impl IntoView {
     let locale = use_locale();
-    match use_user() {
-        None => {
-            redirect_to_sign_in("/admin/quizzes");
-            return view! { <p>{td_string!(locale, sign_in_required)}</p> }.into_any();
-        }
-        Some(user) if user.role < Role::Admin => return view! { <Forbidden /> }.into_any(),
-        Some(_) => {}
+    if let Err(refusal) = require(Role::Admin) {
+        return refusal;
     }
     let Ok(state) = crate::server::request::state() else {
         return view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }.into_any();

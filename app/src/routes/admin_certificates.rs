@@ -7,12 +7,12 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::admin::AdminNav;
 use crate::api::certificates::{IssueManual, ReissueCertificate, RevokeCertificate};
-use crate::app::{use_locale, use_user};
 use crate::components::certificate::{CertificateFacts, StatusBadge, basis_name};
 use crate::components::form::{FormAlert, last_error};
 use crate::components::page::{
-    Forbidden, PageTitle, escape_text, load_once, query_value, redirect_to_sign_in, set_status,
+    PageTitle, escape_text, load_once, query_value, require, set_status,
 };
+use crate::context::use_locale;
 use crate::domain::dates::{iso_date, utc_minute};
 use crate::domain::form::FormInput;
 use crate::domain::language::fill;
@@ -22,19 +22,6 @@ use crate::server::certificates::store::{self, Filter, Listed, Waiting};
 use crate::server::certificates::{Certificate, Event, Status};
 use crate::server::db::now;
 use crate::server::request;
-
-/// `None` (after rendering the right page) unless the caller is an admin.
-fn admin_only(back_to: &str) -> Option<AnyView> {
-    let locale = use_locale();
-    match use_user() {
-        None => {
-            redirect_to_sign_in(back_to);
-            Some(view! { <p>{td_string!(locale, sign_in_required)}</p> }.into_any())
-        }
-        Some(user) if user.role < Role::Admin => Some(view! { <Forbidden /> }.into_any()),
-        Some(_) => None,
-    }
-}
 
 #[derive(Clone)]
 struct Overview {
@@ -54,7 +41,7 @@ fn parse_ids(text: &str) -> Vec<i64> {
 #[component]
 pub fn AdminCertificatesPage() -> impl IntoView {
     let locale = use_locale();
-    if let Some(refusal) = admin_only("/admin/certificates") {
+    if let Err(refusal) = require(Role::Admin) {
         return refusal;
     }
     let Ok(state) = request::state() else {
@@ -375,7 +362,7 @@ pub fn AdminCertificatePage() -> impl IntoView {
         .with_untracked(|p| p.get("id"))
         .and_then(|id| id.parse().ok())
         .unwrap_or(0);
-    if let Some(refusal) = admin_only(&format!("/admin/certificates/{id}")) {
+    if let Err(refusal) = require(Role::Admin) {
         return refusal;
     }
     let done = use_query_map().with_untracked(|q| q.get("done"));

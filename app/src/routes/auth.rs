@@ -5,9 +5,9 @@ use leptos_router::hooks::use_query_map;
 
 use super::form_input;
 use crate::api::accounts::is_local_path;
-use crate::app::use_locale;
 use crate::components::auth_forms::{AuthText, LoginForm, RegisterForm};
 use crate::components::page::PageTitle;
+use crate::context::use_locale;
 use crate::i18n::Locale;
 
 fn auth_text(locale: Locale, submit: &str) -> AuthText {

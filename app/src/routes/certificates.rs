@@ -5,9 +5,9 @@ use leptos_i18n::Locale as _;
 use leptos_i18n::td_string;
 use leptos_router::hooks::use_query_map;
 
-use crate::app::{use_locale, use_user};
 use crate::components::certificate::CertificateFacts;
 use crate::components::page::{PageTitle, load_once, query_value};
+use crate::context::{use_locale, use_user};
 use crate::domain::dates::long_date;
 use crate::domain::language::fill;
 use crate::server::certificates::{Certificate, Eligibility, Status, service, store};

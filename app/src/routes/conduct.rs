@@ -5,8 +5,8 @@ use leptos_i18n::Locale as _;
 use leptos_i18n::td_string;
 use leptos_router::hooks::use_query_map;
 
-use crate::app::{PageLanguage, use_locale, use_user};
 use crate::components::page::{PageTitle, load_once};
+use crate::context::{PageLanguage, use_locale, use_user};
 use crate::domain::language::fill;
 use crate::server::forum::store;
 use crate::server::request;

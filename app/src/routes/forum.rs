@@ -6,13 +6,14 @@ use leptos_i18n::td_string;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::forum::{CreateThread, DeletePost, EditPost, FlagPost, Moderate, Reply};
-use crate::app::{use_locale, use_user};
 use crate::components::form::{FormAlert, last_error};
-use crate::components::page::{PageTitle, escape_text, load_once, redirect_to_sign_in, set_status};
+use crate::components::page::{PageTitle, escape_text, load_once, require, set_status};
 use crate::components::per_member::choice;
+use crate::context::{use_locale, use_user};
 use crate::domain::dates::utc_minute;
 use crate::domain::form::FormInput;
 use crate::domain::language::fill;
+use crate::domain::role::Role;
 use crate::i18n::Locale;
 use crate::server::content::Catalogue;
 use crate::server::forum::store::{self, Listing};
@@ -58,22 +59,6 @@ fn page_param() -> i64 {
         .unwrap_or(1)
 }
 
-/// The sign-in prompt shown instead of a forum page to visitors.
-fn members_only(back_to: &str) -> Option<AnyView> {
-    if use_user().is_some() {
-        return None;
-    }
-    let locale = use_locale();
-    // Come back to the same page with its filters.
-    let search = leptos_router::hooks::use_location().search.get_untracked();
-    if search.is_empty() {
-        redirect_to_sign_in(back_to);
-    } else {
-        redirect_to_sign_in(&format!("{back_to}?{}", search.trim_start_matches('?')));
-    }
-    Some(view! { <p>{td_string!(locale, sign_in_required)}</p> }.into_any())
-}
-
 fn internal_error(locale: Locale) -> AnyView {
     view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }
         .into_any()
@@ -83,8 +68,8 @@ fn internal_error(locale: Locale) -> AnyView {
 #[component]
 pub fn ForumPage() -> impl IntoView {
     let locale = use_locale();
-    if let Some(prompt) = members_only("/forum") {
-        return prompt;
+    if let Err(refusal) = require(Role::Member) {
+        return refusal;
     }
     let catalogue = catalogue();
     let activity = load_once(async {
@@ -137,8 +122,8 @@ pub fn CategoryPage() -> impl IntoView {
     let slug = use_params_map()
         .with_untracked(|p| p.get("slug"))
         .unwrap_or_default();
-    if let Some(prompt) = members_only(&format!("/forum/c/{slug}")) {
-        return prompt;
+    if let Err(refusal) = require(Role::Member) {
+        return refusal;
     }
     let catalogue = catalogue();
     let Some(category) = catalogue.category(&slug).cloned() else {
@@ -175,8 +160,8 @@ pub fn CategoryPage() -> impl IntoView {
 #[component]
 pub fn PracticesPage() -> impl IntoView {
     let locale = use_locale();
-    if let Some(prompt) = members_only("/forum/practices") {
-        return prompt;
+    if let Err(refusal) = require(Role::Member) {
+        return refusal;
     }
     let catalogue = catalogue();
     let module = use_query_map()
@@ -379,8 +364,8 @@ fn accept_first(locale: Locale, back_to: &str) -> AnyView {
 #[component]
 pub fn NewThreadPage() -> impl IntoView {
     let locale = use_locale();
-    if let Some(prompt) = members_only("/forum/new") {
-        return prompt;
+    if let Err(refusal) = require(Role::Member) {
+        return refusal;
     }
     let query = use_query_map().get_untracked();
     let previewing = query.get("preview").is_some();
@@ -477,8 +462,8 @@ struct ThreadData {
 pub fn ThreadPage() -> impl IntoView {
     let locale = use_locale();
     let id = id_param();
-    if let Some(prompt) = members_only(&forum::thread_url(id, 1)) {
-        return prompt;
+    if let Err(refusal) = require(Role::Member) {
+        return refusal;
     }
     let page = page_param();
     let previewing = use_query_map()
@@ -889,7 +874,7 @@ fn ModeratorTools(
 
 /// Deleted posts are gone for everyone; hidden ones stay readable to their author and to
 /// moderators only.
-fn may_read(post: &Post, viewer: Option<&crate::api::accounts::UserView>) -> bool {
+fn may_read(post: &Post, viewer: Option<&crate::domain::member::UserView>) -> bool {
     post.deleted_at.is_none()
         && (post.hidden_at.is_none()
             || viewer.is_some_and(|v| {
@@ -907,8 +892,8 @@ pub fn clause_label(id: &str) -> String {
 pub fn FlagPage() -> impl IntoView {
     let locale = use_locale();
     let id = id_param();
-    if let Some(prompt) = members_only(&format!("/forum/p/{id}/flag")) {
-        return prompt;
+    if let Err(refusal) = require(Role::Member) {
+        return refusal;
     }
     let catalogue = catalogue();
     let viewer = use_user();
@@ -966,8 +951,8 @@ pub fn FlagPage() -> impl IntoView {
 pub fn EditPostPage() -> impl IntoView {
     let locale = use_locale();
     let id = id_param();
-    if let Some(prompt) = members_only(&format!("/forum/p/{id}/edit")) {
-        return prompt;
+    if let Err(refusal) = require(Role::Member) {
+        return refusal;
     }
     let me = use_user().map(|u| u.id);
     let data = load_once(async move {
@@ -1029,8 +1014,8 @@ pub fn EditPostPage() -> impl IntoView {
 pub fn PostHistoryPage() -> impl IntoView {
     let locale = use_locale();
     let id = id_param();
-    if let Some(prompt) = members_only(&format!("/forum/p/{id}/history")) {
-        return prompt;
+    if let Err(refusal) = require(Role::Member) {
+        return refusal;
     }
     let viewer = use_user();
     let data = load_once(async move {
@@ -1098,8 +1083,8 @@ pub async fn practices_for_module(module: &str) -> Vec<ThreadSummary> {
 pub fn SearchPage() -> impl IntoView {
     use crate::server::forum::search::{self, Query};
     let locale = use_locale();
-    if let Some(prompt) = members_only("/forum/search") {
-        return prompt;
+    if let Err(refusal) = require(Role::Member) {
+        return refusal;
     }
     let catalogue = catalogue();
     let q = use_query_map().get_untracked();

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use leptos_i18n::td_string;
 
-use crate::app::{use_locale, use_user};
 use crate::components::page::{PageTitle, load_once};
+use crate::context::{use_locale, use_user};
 use crate::domain::language::fill;
 
 #[component]

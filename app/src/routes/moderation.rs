@@ -6,8 +6,8 @@ use leptos_i18n::td_string;
 use leptos_router::hooks::use_query_map;
 
 use super::forum::clause_label;
-use crate::app::{use_locale, use_user};
-use crate::components::page::{Forbidden, PageTitle, escape_text, load_once, redirect_to_sign_in};
+use crate::components::page::{PageTitle, escape_text, load_once, require};
+use crate::context::use_locale;
 use crate::domain::dates::utc_minute;
 use crate::domain::language::fill;
 use crate::domain::role::Role;
@@ -32,13 +32,8 @@ pub fn action_name(locale: Locale, action: &str) -> &'static str {
 #[component]
 pub fn ModerationPage() -> impl IntoView {
     let locale = use_locale();
-    match use_user() {
-        None => {
-            redirect_to_sign_in("/moderation");
-            return view! { <p>{td_string!(locale, sign_in_required)}</p> }.into_any();
-        }
-        Some(user) if user.role < Role::Moderator => return view! { <Forbidden /> }.into_any(),
-        Some(_) => {}
+    if let Err(refusal) = require(Role::Moderator) {
+        return refusal;
     }
     let done = use_query_map().with_untracked(|q| q.get("done")).is_some();
     let queue = load_once(async {
@@ -155,13 +150,15 @@ fn QueueItem(
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
     let locale = use_locale();
-    let Some(user) = use_user() else {
-        redirect_to_sign_in("/notifications");
-        return view! { <p>{td_string!(locale, sign_in_required)}</p> }.into_any();
+    let user = match require(Role::Member) {
+        Ok(user) => user,
+        Err(refusal) => return refusal,
     };
     let data = load_once(async move {
         let pool = request::pool().ok()?;
-        let notes = moderation::notifications(&pool, user.id).await.ok()?;
+        let notes = crate::server::forum::notifications::notifications(&pool, user.id)
+            .await
+            .ok()?;
         let actions = moderation::actions_on(&pool, user.id).await.ok()?;
         let until = moderation::suspended_until(&pool, user.id, crate::server::db::now())
             .await

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use leptos_i18n::td_string;
 
-use crate::app::use_locale;
 use crate::components::page::{PageTitle, set_status};
+use crate::context::use_locale;
 
 #[component]
 pub fn NotFoundPage() -> impl IntoView {

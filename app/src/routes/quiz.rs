@@ -6,12 +6,13 @@ use leptos_i18n::td_string;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::quiz::{SaveAnswers, StartQuiz, SubmitQuiz};
-use crate::app::{PageLanguage, use_locale, use_user};
 use crate::components::form::{FormAlert, last_error};
-use crate::components::page::{PageTitle, load_once, redirect_to_sign_in, set_status};
+use crate::components::page::{PageTitle, load_once, require, set_status};
 use crate::components::quiz::{QuizForm, QuizLabels};
+use crate::context::{PageLanguage, use_locale};
 use crate::domain::dates::utc_minute;
 use crate::domain::language::{LANGUAGES, fill};
+use crate::domain::role::Role;
 use crate::i18n::Locale;
 use crate::server::db::now;
 use crate::server::quiz::attempts::{Attempt, Availability, Item, Summary};
@@ -57,9 +58,9 @@ pub fn QuizPage() -> impl IntoView {
     let Ok(context) = QuizContext::find(&slug) else {
         return module_not_found(locale);
     };
-    let Some(user) = use_user() else {
-        redirect_to_sign_in(&format!("/training/{slug}/quiz"));
-        return view! { <p>{td_string!(locale, sign_in_required)}</p> }.into_any();
+    let user = match require(Role::Member) {
+        Ok(user) => user,
+        Err(refusal) => return refusal,
     };
     let lang = quiz_language(&context.quiz, locale);
     if let Some(page_language) = use_context::<PageLanguage>() {
@@ -454,9 +455,9 @@ pub fn QuizReviewPage() -> impl IntoView {
     let (Ok(context), Some(attempt_id)) = (QuizContext::find(&slug), attempt_id) else {
         return module_not_found(locale);
     };
-    let Some(user) = use_user() else {
-        redirect_to_sign_in(&format!("/training/{slug}/quiz/attempts/{}", attempt_id));
-        return view! { <p>{td_string!(locale, sign_in_required)}</p> }.into_any();
+    let user = match require(Role::Member) {
+        Ok(user) => user,
+        Err(refusal) => return refusal,
     };
     let lang = quiz_language(&context.quiz, locale);
     if let Some(page_language) = use_context::<PageLanguage>() {
@@ -471,7 +472,7 @@ pub fn QuizReviewPage() -> impl IntoView {
                     Ok((attempt, passed_ever))
                 }
                 Err(e) => {
-                    if e.code() != crate::api::ErrorCode::NotFound {
+                    if e.code() != crate::domain::error::ErrorCode::NotFound {
                         tracing::error!(error = %e, "quiz review");
                     }
                     Err(e.code())
@@ -490,7 +491,7 @@ pub fn QuizReviewPage() -> impl IntoView {
                             view! { <p>{td_string!(locale, quiz_still_open)}</p> }.into_any()
                         }
                         Ok((attempt, passed_ever)) => view! { <Review context attempt lang passed_ever /> }.into_any(),
-                        Err(crate::api::ErrorCode::NotFound) => module_not_found(locale),
+                        Err(crate::domain::error::ErrorCode::NotFound) => module_not_found(locale),
                         Err(_) => view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }.into_any(),
                     }
                 })

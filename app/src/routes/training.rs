@@ -5,15 +5,18 @@ use leptos::prelude::*;
 use leptos_i18n::td_string;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::training::{MarkSectionRead, ModuleProgress};
-use crate::app::{PageLanguage, use_locale, use_user};
+use crate::api::training::MarkSectionRead;
 use crate::components::form::{FormAlert, last_error};
-use crate::components::page::{PageTitle, load_once, redirect_to_sign_in, set_status};
-use crate::components::per_member::{choice, rendering_template};
+use crate::components::page::{PageTitle, load_once, require, set_status};
+use crate::components::per_member::choice;
+use crate::context::{PageLanguage, use_locale, use_user};
 use crate::domain::language::{LANGUAGES, fill};
+use crate::domain::role::Role;
+use crate::domain::training::ModuleProgress;
 use crate::i18n::Locale;
 use crate::server::cache::Progress;
 use crate::server::cache::template::Facts;
+use crate::server::cache::template::rendering_template;
 use crate::server::content::{Catalogue, Module};
 use crate::server::quiz::service;
 use crate::server::{request, training};
@@ -215,9 +218,8 @@ pub fn ModulePage() -> impl IntoView {
         }
         .into_any();
     };
-    if use_user().is_none() {
-        redirect_to_sign_in(&format!("/training/{slug}"));
-        return view! { <p>{td_string!(locale, sign_in_required)}</p> }.into_any();
+    if let Err(refusal) = require(Role::Member) {
+        return refusal;
     }
     let requested = use_query_map().with_untracked(|q| q.get("lang"));
     let t = requested

@@ -6,9 +6,9 @@ use leptos_i18n::td_string;
 use leptos_meta::Meta;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::app::use_locale;
 use crate::components::certificate::CertificateFacts;
 use crate::components::page::{PageTitle, load_once, set_status};
+use crate::context::use_locale;
 use crate::domain::dates::long_date;
 use crate::server::cache::FRESH_UNTIL;
 use crate::server::certificates::http::{

@@ -10,11 +10,11 @@ use super::passwords::{self, PasswordHash};
 use super::rate_limit;
 use super::sessions::{self, SEEN_AT, SIGNED_IN_AT, USER_ID};
 use super::{AppError, Settings};
-use crate::api::ErrorCode;
-use crate::api::accounts::UserView;
-use crate::api::admin::MemberRow;
 use crate::domain::account::{AccountRule, check_password_length, normalise_email};
+use crate::domain::error::ErrorCode;
 use crate::domain::language::parse_locale;
+use crate::domain::member::MemberRow;
+use crate::domain::member::UserView;
 use crate::domain::role::Role;
 
 const USER_COLUMNS: &str = "id, display_name, email, language, role";

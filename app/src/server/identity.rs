@@ -11,12 +11,12 @@ use tower_sessions::Session;
 use super::accounts;
 use super::cache::SessionOwner;
 use super::db::now;
-use super::forum::moderation;
+use super::forum::notifications;
 use super::sessions;
 use super::sessions::{SEEN_AT, SIGNED_IN_AT, USER_ID};
 use super::{AppError, AppState, Settings};
-use crate::api::accounts::UserView;
 use crate::domain::language::{from_accept_language, parse_locale};
+use crate::domain::member::UserView;
 use crate::i18n::Locale;
 
 /// The cookie that keeps a visitor's explicit language choice.
@@ -134,7 +134,7 @@ async fn signed_in_user(
         session.insert(SEEN_AT, now).await?;
     }
     let owner = SessionOwner {
-        unread_notes: moderation::unread_count(&state.pool, user.id).await?,
+        unread_notes: notifications::unread_count(&state.pool, user.id).await?,
         user,
         signed_in_at,
     };

@@ -6,14 +6,14 @@ use leptos::prelude::*;
 use sqlx::AnyPool;
 use tower_sessions::Session;
 
+use super::cache::template::SharedTemplate;
 use super::identity::Identity;
 use super::sessions::FORM_INPUT;
 use super::{AppError, AppState};
-use crate::api::ErrorCode;
-use crate::api::accounts::UserView;
-use crate::app::UnreadNotes;
-use crate::components::per_member::SharedTemplate;
+use crate::context::UnreadNotes;
+use crate::domain::error::ErrorCode;
 use crate::domain::form::FormInput;
+use crate::domain::member::UserView;
 use crate::domain::role::Role;
 use crate::i18n::Locale;
 
@@ -96,28 +96,6 @@ pub fn is_plain_form_post() -> bool {
         .unwrap_or(false)
 }
 
-/// Ends a form's server function: on success sends the browser on to `next`; on failure of a
-/// plain form post keeps what the member typed (never passwords) for the form to show again.
-pub async fn finish_form<T>(
-    result: Result<T, AppError>,
-    form: &str,
-    keep: &[(&str, &str)],
-    next: &str,
-) -> Result<T, crate::api::ApiError> {
-    match result {
-        Ok(value) => {
-            leptos_axum::redirect(next);
-            Ok(value)
-        }
-        Err(err) => {
-            if is_plain_form_post() {
-                keep_form_input(form, keep).await;
-            }
-            Err(err.into())
-        }
-    }
-}
-
 /// Keeps what was typed into `form` for the page the browser goes to next (a refusal, or a
 /// preview), once.
 pub async fn keep_form_input(form: &str, keep: &[(&str, &str)]) {
@@ -132,7 +110,7 @@ pub async fn keep_form_input(form: &str, keep: &[(&str, &str)]) {
 /// What the member typed into `form` before it was refused, once. Never while rendering a
 /// page shared by members: it would reach every member the page is served to.
 pub async fn take_form_input(form: &str) -> FormInput {
-    if crate::components::per_member::rendering_template() {
+    if super::cache::template::rendering_template() {
         return FormInput::default();
     }
     let Ok(session) = session() else {

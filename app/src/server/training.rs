@@ -9,8 +9,8 @@ use super::content::Module;
 use super::db::now;
 use super::quiz::attempts::passed_modules;
 use super::{AppError, AppState};
-use crate::api::ErrorCode;
-use crate::api::training::ModuleProgress;
+use crate::domain::error::ErrorCode;
+use crate::domain::training::ModuleProgress;
 
 /// Every section each module's reader has marked read.
 pub async fn read_sections(
@@ -70,19 +70,11 @@ pub async fn progress_of(
     state: &AppState,
     member: i64,
 ) -> Result<Arc<Remembered<Progress>>, AppError> {
-    if let Some(progress) = state.caches.progress(member) {
-        return Ok(progress);
-    }
-    let read_at = state.caches.tick();
-    let progress = Progress {
-        read: read_sections(&state.pool, member).await?,
-        passed: passed_modules(&state.pool, member).await?,
+    let read = async {
+        Ok::<_, AppError>(Progress {
+            read: read_sections(&state.pool, member).await?,
+            passed: passed_modules(&state.pool, member).await?,
+        })
     };
-    state
-        .caches
-        .keep_progress(member, progress.clone(), read_at);
-    Ok(Arc::new(Remembered {
-        value: progress,
-        read_at,
-    }))
+    state.caches.progress_or_read(member, read).await
 }

@@ -23,7 +23,7 @@ use sqlx::AnyPool;
 
 use super::certificates::http::LOOKUP_WINDOW;
 use super::db::Backend;
-use crate::api::accounts::UserView;
+use crate::domain::member::UserView;
 use crate::domain::role::Role;
 use crate::i18n::Locale;
 use template::Template;
@@ -354,6 +354,43 @@ impl Caches {
 
     pub fn keep_forum_standing(&self, member: i64, standing: ForumStanding, read_at: u64) {
         self.keep_members_own(&self.0.standing, member, standing, read_at);
+    }
+
+    /// The member's progress from memory, else from `read` (kept for next time).
+    pub async fn progress_or_read<E>(
+        &self,
+        member: i64,
+        read: impl Future<Output = Result<Progress, E>>,
+    ) -> Result<Arc<Remembered<Progress>>, E> {
+        self.members_own_or_read(&self.0.progress, member, read)
+            .await
+    }
+
+    /// The member's forum standing from memory, else from `read` (kept for next time).
+    pub async fn forum_standing_or_read<E>(
+        &self,
+        member: i64,
+        read: impl Future<Output = Result<ForumStanding, E>>,
+    ) -> Result<Arc<Remembered<ForumStanding>>, E> {
+        self.members_own_or_read(&self.0.standing, member, read)
+            .await
+    }
+
+    /// `read` is a future, so nothing is read before the clock is: a change that commits
+    /// while it reads makes the entry stale, never one read before it look current.
+    async fn members_own_or_read<T: Clone + Send + Sync + 'static, E>(
+        &self,
+        cache: &Cache<i64, Arc<Remembered<T>>>,
+        member: i64,
+        read: impl Future<Output = Result<T, E>>,
+    ) -> Result<Arc<Remembered<T>>, E> {
+        if let Some(entry) = self.members_own(cache, member) {
+            return Ok(entry);
+        }
+        let read_at = self.tick();
+        let value = read.await?;
+        self.keep_members_own(cache, member, value.clone(), read_at);
+        Ok(Arc::new(Remembered { value, read_at }))
     }
 
     fn members_own<T: Send + Sync + 'static>(

@@ -3,8 +3,23 @@
 //! the response's CSP nonce.
 use axum::body::Bytes;
 
-use crate::components::per_member::{CHOICE_CLOSE, CHOICE_OPEN, NONCE_MARK, TEXT_CLOSE, TEXT_OPEN};
 use crate::domain::html::escape_text;
+
+/// Written into a template where the CSP nonce goes; each response gets its own.
+pub const NONCE_MARK: &str = "guildhall-nonce-mark";
+pub const TEXT_OPEN: &str = "<gh-text data-key=\"";
+pub const TEXT_CLOSE: &str = "\"></gh-text>";
+pub const CHOICE_OPEN: &str = "<gh-choice data-key=\"";
+pub const CHOICE_CLOSE: &str = "</gh-choice>";
+
+/// Present while a page is rendered as a template shared by members: no real member is
+/// signed in, and their parts are left as markers.
+#[derive(Clone, Copy, Debug)]
+pub struct SharedTemplate;
+
+pub fn rendering_template() -> bool {
+    leptos::prelude::use_context::<SharedTemplate>().is_some()
+}
 
 #[derive(Debug, PartialEq)]
 enum Segment {

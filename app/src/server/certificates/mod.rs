@@ -141,7 +141,7 @@ pub struct Actor {
 }
 
 impl Actor {
-    pub fn admin(user: &crate::api::accounts::UserView) -> Actor {
+    pub fn admin(user: &crate::domain::member::UserView) -> Actor {
         Actor {
             id: Some(user.id),
             label: format!("{} <{}>", user.name, user.email),

@@ -8,7 +8,7 @@ use sqlx::{Any, AnyPool, Row, Transaction};
 
 use super::eligibility::add_months;
 use super::{Actor, Basis, Certificate, Eligibility, Event, Status, code};
-use crate::api::ErrorCode;
+use crate::domain::error::ErrorCode;
 use crate::server::AppError;
 use crate::server::content::Programme;
 use crate::server::db::{Backend, begin_write};

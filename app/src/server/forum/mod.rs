@@ -4,6 +4,7 @@ pub mod demo;
 pub mod feed;
 pub mod markup;
 pub mod moderation;
+pub mod notifications;
 pub mod search;
 pub mod service;
 pub mod store;

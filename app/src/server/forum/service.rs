@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Kind, Practice, markup};
-use crate::api::ErrorCode;
-use crate::api::accounts::UserView;
+use crate::domain::error::ErrorCode;
+use crate::domain::member::UserView;
 use crate::server::cache::{ForumStanding, Remembered, Topic};
 use crate::server::{AppError, AppState, rate_limit};
 
@@ -130,22 +130,14 @@ pub async fn standing_of(
     state: &AppState,
     member: i64,
 ) -> Result<Arc<Remembered<ForumStanding>>, AppError> {
-    if let Some(standing) = state.caches.forum_standing(member) {
-        return Ok(standing);
-    }
-    let read_at = state.caches.tick();
-    let standing = ForumStanding {
-        accepted_version: super::store::accepted_version(&state.pool, member).await?,
-        endorsed: super::store::endorsed_by(&state.pool, member)
-            .await?
-            .into_iter()
-            .collect(),
+    let read = async {
+        Ok::<_, AppError>(ForumStanding {
+            accepted_version: super::store::accepted_version(&state.pool, member).await?,
+            endorsed: super::store::endorsed_by(&state.pool, member)
+                .await?
+                .into_iter()
+                .collect(),
+        })
     };
-    state
-        .caches
-        .keep_forum_standing(member, standing.clone(), read_at);
-    Ok(Arc::new(Remembered {
-        value: standing,
-        read_at,
-    }))
+    state.caches.forum_standing_or_read(member, read).await
 }

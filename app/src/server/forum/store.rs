@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
 
 use super::{Kind, POSTS_PER_PAGE, Post, Practice, Revision, THREADS_PER_PAGE, ThreadSummary};
-use crate::api::ErrorCode;
+use crate::domain::error::ErrorCode;
 use crate::server::AppError;
 use crate::server::db::{Backend, begin_write};
 
@@ -51,29 +51,26 @@ fn thread_from_row(row: &AnyRow) -> Result<ThreadSummary, sqlx::Error> {
     })
 }
 
-fn post_from_row(row: &AnyRow) -> Result<Post, sqlx::Error> {
-    let situation: Option<String> = row.try_get("situation")?;
-    let practice = match situation {
-        Some(situation) => Some(Practice {
-            situation,
-            practice: row
-                .try_get::<Option<String>, _>("practice")?
-                .unwrap_or_default(),
-            result: row
-                .try_get::<Option<String>, _>("result")?
-                .unwrap_or_default(),
-            situation_html: row
-                .try_get::<Option<String>, _>("situation_html")?
-                .unwrap_or_default(),
-            practice_html: row
-                .try_get::<Option<String>, _>("practice_html")?
-                .unwrap_or_default(),
-            result_html: row
-                .try_get::<Option<String>, _>("result_html")?
-                .unwrap_or_default(),
-        }),
-        None => None,
+/// A best practice's fields, on the row of its opening post (`None` on other posts).
+fn practice_from_row(row: &AnyRow) -> Result<Option<Practice>, sqlx::Error> {
+    let Some(situation) = row.try_get::<Option<String>, _>("situation")? else {
+        return Ok(None);
     };
+    let field = |name: &str| -> Result<String, sqlx::Error> {
+        Ok(row.try_get::<Option<String>, _>(name)?.unwrap_or_default())
+    };
+    Ok(Some(Practice {
+        situation,
+        practice: field("practice")?,
+        result: field("result")?,
+        situation_html: field("situation_html")?,
+        practice_html: field("practice_html")?,
+        result_html: field("result_html")?,
+    }))
+}
+
+fn post_from_row(row: &AnyRow) -> Result<Post, sqlx::Error> {
+    let practice = practice_from_row(row)?;
     Ok(Post {
         id: row.try_get("id")?,
         thread_id: row.try_get("thread_id")?,
@@ -269,14 +266,14 @@ pub async fn reply(
     };
     let notified = (starter != author).then_some(starter);
     if let Some(starter) = notified {
-        let note = super::moderation::Note {
+        let note = super::notifications::Note {
             kind: "reply",
             thread,
             post: id,
             actor: Some(author),
             detail: &replier,
         };
-        super::moderation::notify(&mut tx, starter, note, now).await?;
+        super::notifications::notify(&mut tx, starter, note, now).await?;
     }
     tx.commit().await?;
     Ok(Replied {

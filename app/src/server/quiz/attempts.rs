@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, Row, Transaction};
 
 use super::model::{Answer, AnswerKey, Quiz};
-use crate::api::ErrorCode;
+use crate::domain::error::ErrorCode;
 use crate::server::AppError;
 use crate::server::db::{Backend, begin_write};
 

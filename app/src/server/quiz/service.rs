@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use super::attempts::{Outcome, Rules, Store};
 use super::model::Quiz;
-use crate::api::ErrorCode;
-use crate::api::quiz::FormAnswers;
+use crate::domain::error::ErrorCode;
+use crate::domain::quiz::FormAnswers;
 use crate::server::content::Module;
 use crate::server::db::now;
 use crate::server::{AppError, AppState, request};
