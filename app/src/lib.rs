@@ -19,6 +19,8 @@ pub mod components;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod domain;
+#[cfg(all(test, feature = "ssr"))]
+mod layering_tests;
 #[cfg(feature = "ssr")]
 pub mod routes;
 #[cfg(feature = "ssr")]
