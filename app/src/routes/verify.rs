@@ -11,10 +11,8 @@ use crate::components::page::{PageTitle, load_once, set_status};
 use crate::context::use_locale;
 use crate::domain::dates::long_date;
 use crate::server::cache::FRESH_UNTIL;
-use crate::server::certificates::http::{
-    LOOKUP_MISSES, LOOKUP_WINDOW, PDF_CHECK, PdfCheck, lookup_bucket,
-};
-use crate::server::certificates::{Certificate, Status, code, store};
+use crate::server::certificates::http::{PDF_CHECK, PdfCheck, lookup_bucket};
+use crate::server::certificates::{Certificate, LOOKUP_MISSES, LOOKUP_WINDOW, Status, code, store};
 use crate::server::db::now;
 use crate::server::{rate_limit, request};
 

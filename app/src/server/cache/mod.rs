@@ -21,7 +21,7 @@ use axum::http::HeaderMap;
 use moka::sync::Cache;
 use sqlx::AnyPool;
 
-use super::certificates::http::LOOKUP_WINDOW;
+use super::certificates::LOOKUP_WINDOW;
 use super::db::Backend;
 use crate::domain::member::UserView;
 use crate::domain::role::Role;

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use tower_sessions::Session;
 
 use super::store::{self, Filter};
-use super::{Status, code};
+use super::{LOOKUP_WINDOW, Status, code};
 use crate::domain::dates::iso_date;
 use crate::domain::role::Role;
 use crate::server::db::now;
@@ -18,9 +18,6 @@ use crate::server::identity::Identity;
 use crate::server::quiz::report::spreadsheet_safe;
 use crate::server::{AppState, rate_limit};
 
-/// Unknown codes one address may look up per window before every lookup is refused.
-pub const LOOKUP_MISSES: i64 = 30;
-pub const LOOKUP_WINDOW: Duration = Duration::from_secs(10 * 60);
 /// PDF checks one address may make per window.
 const CHECKS: i64 = 30;
 

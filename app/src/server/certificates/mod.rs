@@ -7,6 +7,10 @@ pub mod pdf;
 pub mod service;
 pub mod store;
 
+/// Unknown codes one address may look up per window before every lookup is refused.
+pub const LOOKUP_MISSES: i64 = 30;
+pub const LOOKUP_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
 pub use eligibility::Eligibility;
 
 pub const DAY: i64 = 24 * 60 * 60;
