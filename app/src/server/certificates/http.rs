@@ -1,6 +1,5 @@
 //! Plain HTTP endpoints around certificates: the stored PDF, the public "is this PDF the one
 //! issued?" check, and the admins' CSV export.
-use std::time::Duration;
 
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
