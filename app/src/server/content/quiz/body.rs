@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
 use super::Parsed;
-use super::question::Kind;
+use super::kind::Kind;
 
 fn options() -> Options {
     Options::ENABLE_TABLES

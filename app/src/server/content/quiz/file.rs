@@ -5,7 +5,6 @@ use serde::Deserialize;
 
 use super::QuizFile;
 use super::body::parse_body;
-use super::validate::check_settings;
 use crate::server::content::{ContentError, PendingLink, split_front_matter};
 use crate::server::quiz::model::ReviewPolicy;
 
@@ -131,4 +130,52 @@ pub(super) fn field_line(front_text: &str, field: &str) -> usize {
                 .is_some_and(|rest| rest.trim_start().starts_with('='))
         })
         .map_or(1, |i| i + 2)
+}
+
+/// The front matter's own checks, given the size of the question pool.
+fn check_settings(
+    front: &SettingsFront,
+    front_text: &str,
+    pool: usize,
+    problems: &mut Vec<(usize, String)>,
+) {
+    let mut problem = |field: &str, message: String| {
+        problems.push((
+            field_line(front_text, field),
+            format!("front matter: {message}"),
+        ));
+    };
+    if front.draw == 0 {
+        problem("draw", "draw must be at least 1".into());
+    } else if front.draw > pool {
+        problem(
+            "draw",
+            format!(
+                "draw = {} but the pool has only {pool} question{}",
+                front.draw,
+                if pool == 1 { "" } else { "s" }
+            ),
+        );
+    }
+    if !(1..=100).contains(&front.pass_mark) {
+        problem(
+            "pass_mark",
+            format!(
+                "pass_mark is a percentage from 1 to 100, not {}",
+                front.pass_mark
+            ),
+        );
+    }
+    if front.attempts_per_day == 0 {
+        problem(
+            "attempts_per_day",
+            "attempts_per_day must be at least 1".into(),
+        );
+    }
+    if front.time_limit_minutes == Some(0) {
+        problem(
+            "time_limit_minutes",
+            "time_limit_minutes must be at least 1; leave it out for no limit".into(),
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! then across languages, and turned into the [`Quiz`] that attempts are graded against.
 mod body;
 mod file;
+mod kind;
 mod question;
 mod validate;
 

@@ -3,41 +3,8 @@ use pulldown_cmark::CowStr;
 
 use super::Parsed;
 use super::body::{BodyParser, Draft, collapse};
+use super::kind::{Kind, TYPES};
 use crate::server::quiz::model::{AnswerKey, QuestionText, normalise_text, parse_number};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Kind {
-    Single,
-    Multiple,
-    TrueFalse,
-    Text,
-    Numeric,
-}
-
-impl Kind {
-    fn parse(name: &str) -> Option<Kind> {
-        Some(match name {
-            "single" => Kind::Single,
-            "multiple" => Kind::Multiple,
-            "truefalse" => Kind::TrueFalse,
-            "text" => Kind::Text,
-            "numeric" => Kind::Numeric,
-            _ => return None,
-        })
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Single => "single",
-            Kind::Multiple => "multiple",
-            Kind::TrueFalse => "truefalse",
-            Kind::Text => "text",
-            Kind::Numeric => "numeric",
-        }
-    }
-}
-
-const TYPES: &str = "single, multiple, truefalse, text or numeric";
 
 impl BodyParser<'_> {
     pub(super) fn heading(

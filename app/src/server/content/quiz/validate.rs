@@ -1,57 +1,9 @@
-//! The checks beyond one question: settings against the pool, translations against English.
+//! The checks beyond one file: each translation against English.
 use std::path::Path;
 
 use super::Parsed;
-use super::file::{SettingsFront, field_line};
 use crate::server::content::ContentError;
 use crate::server::quiz::model::AnswerKey;
-
-pub(super) fn check_settings(
-    front: &SettingsFront,
-    front_text: &str,
-    pool: usize,
-    problems: &mut Vec<(usize, String)>,
-) {
-    let mut problem = |field: &str, message: String| {
-        problems.push((
-            field_line(front_text, field),
-            format!("front matter: {message}"),
-        ));
-    };
-    if front.draw == 0 {
-        problem("draw", "draw must be at least 1".into());
-    } else if front.draw > pool {
-        problem(
-            "draw",
-            format!(
-                "draw = {} but the pool has only {pool} question{}",
-                front.draw,
-                if pool == 1 { "" } else { "s" }
-            ),
-        );
-    }
-    if !(1..=100).contains(&front.pass_mark) {
-        problem(
-            "pass_mark",
-            format!(
-                "pass_mark is a percentage from 1 to 100, not {}",
-                front.pass_mark
-            ),
-        );
-    }
-    if front.attempts_per_day == 0 {
-        problem(
-            "attempts_per_day",
-            "attempts_per_day must be at least 1".into(),
-        );
-    }
-    if front.time_limit_minutes == Some(0) {
-        problem(
-            "time_limit_minutes",
-            "time_limit_minutes must be at least 1; leave it out for no limit".into(),
-        );
-    }
-}
 
 /// Reports every way `q` (a translation) differs from `original` (in quiz.en.md) in what is
 /// graded. Questions with problems of their own are not compared.
