@@ -1,4 +1,4 @@
-//! One file per page.
+//! One file per page; a folder for an area whose pages outgrow one file (forum/).
 pub mod account;
 pub mod admin;
 pub mod admin_certificates;
