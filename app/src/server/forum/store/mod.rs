@@ -14,8 +14,7 @@ pub use write::{
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-// `super::search` and `super::notifications` in `write` name these.
-use super::{Kind, Post, Practice, ThreadSummary, notifications, search};
+use super::{Kind, Post, Practice, ThreadSummary};
 
 const THREAD_COLUMNS: &str = "t.id, t.category, t.kind, t.title, t.author_id, u.display_name AS author_name, \
      t.created_at, t.last_post_at, t.post_count, t.pinned, t.locked, t.deleted_at";

@@ -6,6 +6,7 @@ use crate::domain::error::ErrorCode;
 use crate::server::AppError;
 use crate::server::db::{Backend, begin_write};
 use crate::server::forum::{Kind, Post, Practice};
+use crate::server::forum::{notifications, search};
 
 /// Records that the member accepted `version` (once; accepting again changes nothing).
 pub async fn accept(
@@ -70,7 +71,7 @@ pub async fn create_thread(
             .await?;
     }
     let post = insert_post(&mut tx, id, 1, author, &thread.opening, now).await?;
-    super::search::index(&mut tx, backend, post).await?;
+    search::index(&mut tx, backend, post).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -152,7 +153,7 @@ pub async fn reply(
     .fetch_one(&mut *tx)
     .await?;
     let id = insert_post(&mut tx, thread, number, author, &writing, now).await?;
-    super::search::index(&mut tx, backend, id).await?;
+    search::index(&mut tx, backend, id).await?;
     let (starter, replier): (i64, String) = {
         let row = sqlx::query(
             "SELECT t.author_id, u.display_name FROM forum_threads t, users u WHERE t.id = $1 AND u.id = $2",
@@ -165,14 +166,14 @@ pub async fn reply(
     };
     let notified = (starter != author).then_some(starter);
     if let Some(starter) = notified {
-        let note = super::notifications::Note {
+        let note = notifications::Note {
             kind: "reply",
             thread,
             post: id,
             actor: Some(author),
             detail: &replier,
         };
-        super::notifications::notify(&mut tx, starter, note, now).await?;
+        notifications::notify(&mut tx, starter, note, now).await?;
     }
     tx.commit().await?;
     Ok(Replied {
@@ -241,7 +242,7 @@ pub async fn edit(
             .execute(&mut *tx)
             .await?;
     }
-    super::search::index(&mut tx, backend, post.id).await?;
+    search::index(&mut tx, backend, post.id).await?;
     tx.commit().await?;
     Ok(post)
 }
@@ -271,7 +272,7 @@ pub async fn delete(
     .bind(post.thread_id)
     .execute(&mut *tx)
     .await?;
-    super::search::index(&mut tx, backend, post.id).await?;
+    search::index(&mut tx, backend, post.id).await?;
     tx.commit().await?;
     Ok(post)
 }
