@@ -124,6 +124,15 @@ async fn finish_hold(tcp: &mut TcpStream) -> String {
     String::from_utf8_lossy(&got[..n]).into_owned()
 }
 
+/// A new connection from 127.0.0.1 gets a 503 whose text says `why`.
+async fn assert_refused(server: &Server, why: &str) {
+    let refused = get_home(&mut connect(server.addr).await).await;
+    assert!(
+        refused.starts_with("HTTP/1.1 503") && refused.contains(why),
+        "{refused}"
+    );
+}
+
 async fn open_connections(server: &Server, count: i64) {
     for _ in 0..2000 {
         if server.metrics.connections_open.get() == count {
@@ -205,11 +214,7 @@ async fn when_every_connection_is_busy_a_new_one_is_refused_with_503() {
     .await;
     let mut busy = connect(server.addr).await;
     hold(&server, &mut busy).await;
-    let refused = get_home(&mut connect(server.addr).await).await;
-    assert!(
-        refused.starts_with("HTTP/1.1 503") && refused.contains("connection limit"),
-        "{refused}"
-    );
+    assert_refused(&server, "connection limit").await;
     assert!(finish_hold(&mut busy).await.contains("held 4"));
 }
 
@@ -222,11 +227,7 @@ async fn one_address_holds_no_more_than_its_share() {
     .await;
     let mut busy = connect(server.addr).await;
     hold(&server, &mut busy).await;
-    let refused = get_home(&mut connect(server.addr).await).await;
-    assert!(
-        refused.starts_with("HTTP/1.1 503") && refused.contains("your address"),
-        "{refused}"
-    );
+    assert_refused(&server, "your address").await;
     let other = get_home(&mut connect_from("127.0.0.2", server.addr).await).await;
     assert!(other.starts_with("HTTP/1.1 200 OK"), "{other}");
     assert!(finish_hold(&mut busy).await.contains("held 4"));
