@@ -1,5 +1,6 @@
 //! The quiz loader: the fixture quiz (`good-service`, English and Latvian), and one test per
-//! problem it must refuse, each at its file and line.
+//! problem it must refuse, each at its file and line. Long because the format has many rules
+//! and each gets its own small test; they share one fixture, so they stay together.
 
 use super::tests::{copy_dir, fixture, only};
 use super::*;
