@@ -206,10 +206,9 @@ async fn sign_in_is_limited_per_account_and_per_address() {
         let _ = app
             .signed_in("Ana Novak", "ana@example.si", Role::Member)
             .await;
-        // The helper's own sign-in counted once against Ana's account.
         let mut attacker = app.client();
         attacker.ip = Some("203.0.113.7:5000".parse().unwrap());
-        for _ in 0..2 {
+        for _ in 0..3 {
             let res = attacker
                 .api(
                     "/api/login",
@@ -228,8 +227,9 @@ async fn sign_in_is_limited_per_account_and_per_address() {
             .await;
         assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
 
-        // Per address: other accounts from the same address run out too.
-        for i in 0..2 {
+        // Per address: other accounts from the same address run out too (four attempts
+        // have failed from it so far, the refused one included).
+        for i in 0..1 {
             let email = format!("other{i}@example.si");
             let res = attacker
                 .api(
@@ -246,6 +246,64 @@ async fn sign_in_is_limited_per_account_and_per_address() {
             )
             .await;
         assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn correct_sign_ins_never_use_up_the_limits_and_clear_an_accounts_failures() {
+    let settings = Settings {
+        login_attempts_per_account: 3,
+        login_attempts_per_ip: 5,
+        ..Settings::default()
+    };
+    on_each_backend(settings, |app| async move {
+        let _ = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
+        let _ = app
+            .signed_in("Ivan Horvat", "ivan@example.si", Role::Member)
+            .await;
+        // One office behind one address: more correct sign-ins than either limit allows.
+        let sign_in = |email: &'static str, password: &'static str| {
+            let mut browser = app.client();
+            browser.ip = Some("198.51.100.20:4000".parse().unwrap());
+            async move {
+                browser
+                    .api("/api/login", &[("email", email), ("password", password)])
+                    .await
+                    .status
+            }
+        };
+        for _ in 0..4 {
+            assert_eq!(sign_in("ana@example.si", PASSWORD).await, StatusCode::OK);
+            assert_eq!(sign_in("ivan@example.si", PASSWORD).await, StatusCode::OK);
+        }
+        // Two failures, then a success that clears them: two more failures are allowed.
+        for _ in 0..2 {
+            assert_eq!(
+                sign_in("ana@example.si", "not it").await,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        assert_eq!(sign_in("ana@example.si", PASSWORD).await, StatusCode::OK);
+        for _ in 0..2 {
+            assert_eq!(
+                sign_in("ana@example.si", "not it").await,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        assert_eq!(sign_in("ana@example.si", PASSWORD).await, StatusCode::OK);
+        // The address has now failed 4 times of its 5: one more failure, and it is refused.
+        assert_eq!(
+            sign_in("ivan@example.si", "not it").await,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            sign_in("ivan@example.si", PASSWORD).await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
         app
     })
     .await;

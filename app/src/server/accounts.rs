@@ -221,21 +221,21 @@ pub async fn authenticate(
 ) -> Result<UserView, AppError> {
     let email = email.trim().to_lowercase();
     let window = settings.login_window;
+    // The limits are for failures. Every attempt is counted before the password is checked,
+    // so parallel guesses cannot slip past together; a success then takes its count back
+    // from the address and clears the account's, so a room of colleagues behind one
+    // address, or one member signing in all day, never runs into them.
+    let account_bucket = format!("login:account:{email}");
+    let address_bucket = client.map(|ip| format!("login:ip:{ip}"));
     let mut allowed = rate_limit::allow(
         pool,
-        &format!("login:account:{email}"),
+        &account_bucket,
         settings.login_attempts_per_account,
         window,
     )
     .await?;
-    if let Some(ip) = client {
-        allowed &= rate_limit::allow(
-            pool,
-            &format!("login:ip:{ip}"),
-            settings.login_attempts_per_ip,
-            window,
-        )
-        .await?;
+    if let Some(bucket) = &address_bucket {
+        allowed &= rate_limit::allow(pool, bucket, settings.login_attempts_per_ip, window).await?;
     }
     if !allowed {
         tracing::warn!(client = ?client, "sign-in attempts over the limit");
@@ -245,8 +245,21 @@ pub async fn authenticate(
     let hash = found.as_ref().map_or(passwords::decoy_hash(), |(_, h)| h);
     let matches = passwords::verify(password, hash).await?;
     match found {
-        Some((user, _)) if matches => Ok(user),
-        _ => Err(ErrorCode::InvalidCredentials.into()),
+        Some((user, _)) if matches => {
+            rate_limit::reset(pool, &account_bucket).await?;
+            if let Some(bucket) = &address_bucket {
+                rate_limit::refund(pool, bucket).await?;
+            }
+            Ok(user)
+        }
+        found => {
+            let (member, reason) = match found {
+                Some((user, _)) => (Some(user.id), "wrong password"),
+                None => (None, "no account with this email"),
+            };
+            tracing::warn!(member, client = ?client, reason, "failed sign-in");
+            Err(ErrorCode::InvalidCredentials.into())
+        }
     }
 }
 

@@ -49,6 +49,25 @@ pub async fn exhausted(
     Ok(hits.is_some_and(|hits| hits >= limit))
 }
 
+/// Takes back one hit counted against `bucket` (an attempt counted before it was known to
+/// succeed).
+pub async fn refund(pool: &AnyPool, bucket: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE rate_limits SET hits = hits - 1 WHERE bucket = $1 AND hits > 0")
+        .bind(bucket)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Forgets what `bucket` has counted.
+pub async fn reset(pool: &AnyPool, bucket: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM rate_limits WHERE bucket = $1")
+        .bind(bucket)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// Drops counters whose window ended long ago.
 pub async fn forget_old(pool: &AnyPool, older_than: Duration) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
