@@ -52,7 +52,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     }
     .await;
     let next = next
-        .filter(|n| is_local_path(n))
+        .filter(|n| crate::domain::link::is_local_path(n))
         .unwrap_or_else(|| "/account".into());
     super::finish_form(result, "login", &[("email", email.as_str())], &next).await
 }
@@ -147,33 +147,4 @@ pub async fn change_password(current_password: String, password: String) -> Resu
     }
     .await;
     super::finish_form(result, "password", &[], "/account?saved=password").await
-}
-
-/// Only paths on this site, never `//host` or `https://…`: a sign-in link cannot send a
-/// member elsewhere.
-pub fn is_local_path(path: &str) -> bool {
-    path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.starts_with("/\\")
-        && !path.contains(['\r', '\n'])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_local_path;
-
-    #[test]
-    fn only_local_paths_are_followed_after_sign_in() {
-        assert!(is_local_path("/account"));
-        assert!(is_local_path("/training/service-quality?lang=lv"));
-        for outside in [
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil.example",
-            "account",
-            "/x\r\nSet-Cookie: a=b",
-        ] {
-            assert!(!is_local_path(outside), "{outside}");
-        }
-    }
 }

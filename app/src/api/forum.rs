@@ -25,7 +25,7 @@ pub async fn accept_code(version: i64, next: Option<String>) -> Result<(), ApiEr
     }
     .await;
     let next = next
-        .filter(|n| crate::api::accounts::is_local_path(n))
+        .filter(|n| crate::domain::link::is_local_path(n))
         .unwrap_or_else(|| "/code-of-conduct?accepted=1".into());
     super::finish_form(result, "accept", &[], &next).await
 }
@@ -383,7 +383,7 @@ pub async fn moderate(
     .await;
     let form = format!("moderate-{post}");
     let next = next
-        .filter(|n| crate::api::accounts::is_local_path(n))
+        .filter(|n| crate::domain::link::is_local_path(n))
         .unwrap_or_else(|| format!("/moderation?done={post}"));
     super::finish_form(outcome, &form, &keep, &next).await
 }

@@ -5,6 +5,7 @@ pub mod error;
 pub mod form;
 pub mod html;
 pub mod language;
+pub mod link;
 pub mod member;
 pub mod quiz;
 pub mod role;

@@ -4,10 +4,10 @@ use leptos_i18n::td_string;
 use leptos_router::hooks::use_query_map;
 
 use super::form_input;
-use crate::api::accounts::is_local_path;
 use crate::components::auth_forms::{AuthText, LoginForm, RegisterForm};
 use crate::components::page::PageTitle;
 use crate::context::use_locale;
+use crate::domain::link::is_local_path;
 use crate::i18n::Locale;
 
 fn auth_text(locale: Locale, submit: &str) -> AuthText {

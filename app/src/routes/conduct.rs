@@ -20,7 +20,7 @@ pub fn CodeOfConductPage() -> impl IntoView {
     let accepted_now = query.get("accepted").is_some();
     let next = query
         .get("next")
-        .filter(|n| crate::api::accounts::is_local_path(n));
+        .filter(|n| crate::domain::link::is_local_path(n));
     let catalogue = request::state()
         .map(|s| s.content.get())
         .unwrap_or_default();
