@@ -1203,3 +1203,66 @@ async fn moderators_pin_and_lock_threads_from_the_thread_page() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn moderators_act_only_on_members_they_outrank() {
+    on_each_backend(Settings::default(), |app| async move {
+        let mut admin = app
+            .signed_in("Ada Admin", "ada@example.si", Role::Admin)
+            .await;
+        let mut molly = app
+            .signed_in("Molly Moderator", "molly@example.si", Role::Moderator)
+            .await;
+        let mut max = app
+            .signed_in("Max Moderator", "max@example.si", Role::Moderator)
+            .await;
+        for staff in [&mut admin, &mut molly, &mut max] {
+            accept(staff).await;
+        }
+        let thread = discussion(&mut admin, "Rota for the help desk", "Who covers Fridays?").await;
+        let by_admin = thread_opening_post(&app, thread).await;
+        let by_max = reply(&mut max, thread, "I can take the first Friday.").await;
+        for (post, action) in [(by_admin, "hide"), (by_max, "hide"), (by_max, "suspend")] {
+            let refused = moderate(&mut molly, post, action).await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN, "{action} {post}");
+            assert_eq!(error_code(&refused), "OutranksModerator");
+        }
+        let hidden: Option<i64> =
+            sqlx::query_scalar("SELECT hidden_at FROM forum_posts WHERE id = $1")
+                .bind(by_max)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+        assert_eq!(hidden, None, "nothing was done");
+        // An administrator outranks a moderator; restoring never goes against anyone.
+        let done = moderate(&mut admin, by_max, "hide").await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        let restored = moderate(&mut molly, by_max, "restore").await;
+        assert_eq!(restored.status, StatusCode::OK, "{}", restored.body);
+        app
+    })
+    .await;
+}
+
+async fn thread_opening_post(app: &TestApp, thread: i64) -> i64 {
+    sqlx::query_scalar("SELECT id FROM forum_posts WHERE thread_id = $1 AND number = 1")
+        .bind(thread)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+async fn moderate(moderator: &mut Client<'_>, post: i64, action: &str) -> common::Response {
+    let post = post.to_string();
+    moderator
+        .api(
+            "/api/forum/moderate",
+            &[
+                ("post", post.as_str()),
+                ("action", action),
+                ("clause", "clause-6-2"),
+                ("reason", "testing who may act"),
+            ],
+        )
+        .await
+}

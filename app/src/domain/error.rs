@@ -46,6 +46,7 @@ pub enum ErrorCode {
     AlreadyFlagged,
     ClauseInvalid,
     ActionInvalid,
+    OutranksModerator,
     Suspended,
     RateLimited,
     Unauthorized,
@@ -68,7 +69,7 @@ impl ErrorCode {
             | ErrorCode::CertificateNotCurrent
             | ErrorCode::ThreadLocked
             | ErrorCode::AlreadyFlagged => 409,
-            ErrorCode::OwnPost | ErrorCode::Suspended => 403,
+            ErrorCode::OwnPost | ErrorCode::Suspended | ErrorCode::OutranksModerator => 403,
             ErrorCode::ConductNotAccepted => 403,
             ErrorCode::BadRequest => 400,
             ErrorCode::Internal => 500,
@@ -145,6 +146,7 @@ impl ErrorCode {
             ErrorCode::AlreadyFlagged => td_string!(locale, error_already_flagged),
             ErrorCode::ClauseInvalid => td_string!(locale, error_clause_invalid),
             ErrorCode::ActionInvalid => td_string!(locale, error_action_invalid),
+            ErrorCode::OutranksModerator => td_string!(locale, error_outranks_moderator),
             ErrorCode::Suspended => td_string!(locale, error_suspended),
             ErrorCode::RateLimited => td_string!(locale, error_rate_limited),
             ErrorCode::Unauthorized => td_string!(locale, error_unauthorized),

@@ -5,6 +5,7 @@ use sqlx::{Any, AnyPool, Row, Transaction};
 use super::Post;
 use super::notifications::{self, Note};
 use crate::domain::error::ErrorCode;
+use crate::domain::role::Role;
 use crate::server::AppError;
 use crate::server::db::{Backend, begin_write};
 
@@ -49,6 +50,12 @@ impl Action {
     pub fn parse(s: &str) -> Option<Action> {
         Action::ALL.into_iter().find(|a| a.as_str() == s)
     }
+
+    /// Whether the action goes against the post's author (and so needs a moderator who
+    /// outranks them); restoring, unlocking and dismissing flags never do.
+    fn against_author(self) -> bool {
+        !matches!(self, Action::Restore | Action::Unlock | Action::Dismiss)
+    }
 }
 
 /// Who a post belongs to and where it is, read inside a write transaction.
@@ -58,6 +65,17 @@ struct Target {
     author: i64,
     deleted: bool,
     hidden: bool,
+}
+
+async fn role_of(tx: &mut Transaction<'static, Any>, member: i64) -> Result<Role, AppError> {
+    let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+        .bind(member)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(role
+        .as_deref()
+        .and_then(Role::parse)
+        .unwrap_or(Role::Member))
 }
 
 async fn target(tx: &mut Transaction<'static, Any>, post: i64) -> Result<Target, AppError> {
@@ -292,6 +310,11 @@ pub async fn moderate(
     }
     if target.deleted {
         return Err(ErrorCode::NotFound.into());
+    }
+    if decision.action.against_author()
+        && role_of(&mut tx, target.author).await? >= role_of(&mut tx, moderator).await?
+    {
+        return Err(ErrorCode::OutranksModerator.into());
     }
     let mut until = None;
     match decision.action {
