@@ -17,7 +17,8 @@ pub enum AccountRule {
 }
 
 /// The display name as it will be printed on certificates: any script, trimmed, single-spaced
-/// inside, no control characters.
+/// inside, no control characters and no invisible formatting characters. `<`, `>` and `&`
+/// are ordinary text, escaped wherever a name is shown.
 pub fn normalise_name(raw: &str) -> Result<String, AccountRule> {
     let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
@@ -28,11 +29,23 @@ pub fn normalise_name(raw: &str) -> Result<String, AccountRule> {
     }
     if name
         .chars()
-        .any(|c| c.is_control() || matches!(c, '<' | '>'))
+        .any(|c| c.is_control() || is_invisible_format(c))
     {
         return Err(AccountRule::NameInvalid);
     }
     Ok(name)
+}
+
+/// Invisible formatting characters (Unicode category Cf) that can disguise text on a
+/// certificate or a public page: direction overrides and isolates, zero-width spaces, the
+/// byte-order mark, tags, soft hyphens. ZWJ and ZWNJ are not among them: several scripts
+/// need them to spell names.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2
+        | 0x180E | 0x200B | 0x200E | 0x200F | 0x202A..=0x202E | 0x2060..=0x2064
+        | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F
+        | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
 }
 
 /// Emails are compared case-insensitively, so they are stored lower-cased.
@@ -83,7 +96,33 @@ mod tests {
             Err(AccountRule::NameTooLong)
         );
         assert_eq!(normalise_name("a\u{0007}b"), Err(AccountRule::NameInvalid));
-        assert_eq!(normalise_name("<script>"), Err(AccountRule::NameInvalid));
+        assert_eq!(
+            normalise_name("Ana <Co> & Sons").unwrap(),
+            "Ana <Co> & Sons"
+        );
+    }
+
+    #[test]
+    fn names_cannot_hide_or_reorder_their_letters() {
+        for disguised in [
+            "Ana\u{202E}kavoN",
+            "An\u{200B}a",
+            "\u{2066}Ana\u{2069}",
+            "Ana\u{200F}",
+            "\u{FEFF}Ana",
+            "An\u{00AD}a",
+            "Ana\u{E0041}",
+        ] {
+            assert_eq!(
+                normalise_name(disguised),
+                Err(AccountRule::NameInvalid),
+                "{disguised:?}"
+            );
+        }
+        // Joiners that Indic and Persian names need are kept.
+        for joined in ["क्\u{200D}ष", "می\u{200C}خواهم"] {
+            assert_eq!(normalise_name(joined).as_deref(), Ok(joined));
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Kind, Practice, markup};
+use crate::domain::account::is_invisible_format;
 use crate::domain::error::ErrorCode;
 use crate::domain::member::UserView;
 use crate::server::cache::{ForumStanding, Remembered, Topic};
@@ -56,8 +57,11 @@ pub async fn may_post(state: &AppState, user: &UserView) -> Result<(), AppError>
     Ok(())
 }
 
+/// A thread's title as plain text, without invisible formatting characters (a direction
+/// override would make it read differently in every list it appears in).
 pub fn title(text: &str) -> Result<String, AppError> {
-    let title = markup::plain(text);
+    let visible: String = text.chars().filter(|c| !is_invisible_format(*c)).collect();
+    let title = markup::plain(&visible);
     if title.is_empty() {
         Err(ErrorCode::TitleRequired.into())
     } else if title.chars().count() > TITLE_MAX {
@@ -140,4 +144,17 @@ pub async fn standing_of(
         })
     };
     state.caches.forum_standing_or_read(member, read).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn titles_lose_invisible_formatting_characters() {
+        assert_eq!(
+            super::title("Refunds \u{202E}evig ew\u{202C} fast").unwrap(),
+            "Refunds evig ew fast"
+        );
+        assert_eq!(super::title("Queue\u{200B} tips").unwrap(), "Queue tips");
+        assert!(super::title("\u{200B}\u{2066}").is_err(), "nothing visible is left");
+    }
 }
