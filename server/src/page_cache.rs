@@ -15,7 +15,7 @@ use guildhall_app::routes::forum::thread_facts;
 use guildhall_app::routes::training::module_facts;
 use guildhall_app::server::AppState;
 use guildhall_app::server::cache::template::{Facts, Filled, Template};
-use guildhall_app::server::cache::template::{NONCE_MARK, SharedTemplate};
+use guildhall_app::server::cache::template::{SharedTemplate, nonce_mark};
 use guildhall_app::server::cache::{CachedPage, FRESH_UNTIL, PageKey, Topic, written};
 use guildhall_app::server::db;
 use guildhall_app::server::identity::{
@@ -242,7 +242,7 @@ async fn serve(
     let mut render = Request::from_parts(parts.clone(), body);
     render
         .extensions_mut()
-        .insert(Nonce::from_value(NONCE_MARK));
+        .insert(Nonce::from_value(nonce_mark()));
     let shared = key.role.is_some();
     if shared {
         render.extensions_mut().insert(SharedTemplate);

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use common::{TestApp, on_each_backend};
 use guildhall_app::domain::role::Role;
 use guildhall_app::server::Settings;
+use guildhall_app::server::cache::template::nonce_mark;
 use guildhall_app::server::db::Backend;
 use sqlx::Row;
 
@@ -299,6 +300,30 @@ async fn a_search_is_kept_until_the_forum_changes() {
             "the new thread makes the kept search stale"
         );
         assert_eq!(bos.body.matches("class=\"search-hit\"").count(), 2);
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn member_text_is_never_taken_for_the_nonce_mark() {
+    on_each_backend(Settings::default(), |app| async move {
+        let mut ana = in_forum(&app, "Ana Kranjc", "ana@example.si", Role::Member).await;
+        let mut bo = in_forum(&app, "Bo Lapiņš", "bo@example.lv", Role::Member).await;
+        let thread = open_thread(&mut ana).await;
+        // What the mark was before it became random: a member could write it.
+        let written = "guildhall-nonce-mark";
+        let fields = [("thread", thread.as_str()), ("body", written)];
+        post_to(&mut ana, "/api/forum/reply", &fields).await;
+        let path = format!("/forum/t/{thread}");
+        let _ = bo.get(&path).await;
+        let kept = bo.get(&path).await;
+        assert_eq!(hit(&kept), Some("hit"), "served from memory");
+        assert!(kept.body.contains(written), "the reply reads as written");
+        assert!(
+            !kept.body.contains(nonce_mark()),
+            "the mark never reaches a page"
+        );
         app
     })
     .await;

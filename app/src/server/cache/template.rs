@@ -5,8 +5,19 @@ use axum::body::Bytes;
 
 use crate::domain::html::escape_text;
 
-/// Written into a template where the CSP nonce goes; each response gets its own.
-pub const NONCE_MARK: &str = "guildhall-nonce-mark";
+/// Written into a template where the CSP nonce goes; each response gets its own. Random per
+/// process, so that no member can write it: text equal to a fixed mark would be replaced
+/// by the live nonce on every kept page it appears on.
+pub fn nonce_mark() -> &'static str {
+    static MARK: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        use argon2::password_hash::rand_core::{OsRng, RngCore};
+        let mut bytes = [0u8; 16];
+        OsRng.fill_bytes(&mut bytes);
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        format!("guildhall-nonce-{hex}")
+    });
+    &MARK
+}
 pub const TEXT_OPEN: &str = "<gh-text data-key=\"";
 pub const TEXT_CLOSE: &str = "\"></gh-text>";
 pub const CHOICE_OPEN: &str = "<gh-choice data-key=\"";
@@ -196,7 +207,7 @@ impl Template {
 
 /// Static text, split where the nonce goes.
 fn push_static(segments: &mut Vec<Segment>, text: &str) {
-    let mut parts = text.split(NONCE_MARK);
+    let mut parts = text.split(nonce_mark());
     if let Some(first) = parts.next() {
         push_text(segments, first);
     }
@@ -231,15 +242,20 @@ mod tests {
     }
 
     const PAGE: &str = concat!(
-        r#"<script nonce="guildhall-nonce-mark"></script><p>Hello <gh-text data-key="name"></gh-text>!</p>"#,
+        r#"<script nonce="MARK"></script><p>Hello <gh-text data-key="name"></gh-text>!</p>"#,
         r#"<gh-choice data-key="read:a" data-value="true"><p>read</p></gh-choice>"#,
         r#"<gh-choice data-key="read:a" data-value="false"><form>mark</form></gh-choice>"#,
         r#"<gh-choice data-key="read:b" data-value="true">B</gh-choice><gh-choice data-key="read:b" data-value="false">b</gh-choice><footer></footer>"#,
     );
 
+    /// The page as rendered in this process, with its nonce mark.
+    fn page() -> String {
+        PAGE.replace("MARK", nonce_mark())
+    }
+
     #[test]
     fn each_member_gets_their_own_parts() {
-        let template = Template::parse(PAGE).unwrap();
+        let template = Template::parse(&page()).unwrap();
         assert!(template.is_shared());
         let ona = facts(&[("name", "Ona <b>"), ("read:a", "true"), ("read:b", "false")]);
         assert_eq!(
@@ -255,7 +271,7 @@ mod tests {
 
     #[test]
     fn a_missing_fact_or_value_fills_nothing() {
-        let template = Template::parse(PAGE).unwrap();
+        let template = Template::parse(&page()).unwrap();
         assert!(
             template
                 .fill("N", &facts(&[("name", "Ona"), ("read:a", "true")]))
@@ -297,7 +313,7 @@ mod tests {
     #[test]
     fn long_pieces_are_shared_not_copied() {
         let long = "x".repeat(SHARE_FROM);
-        let html = format!(r#"<p nonce="{NONCE_MARK}">{long}</p>"#);
+        let html = format!(r#"<p nonce="{}">{long}</p>"#, nonce_mark());
         let template = Template::parse(&html).unwrap();
         let filled = template.fill("N", &Facts::default()).unwrap();
         assert_eq!(filled.concat(), format!(r#"<p nonce="N">{long}</p>"#));

@@ -155,6 +155,9 @@ mod tests {
             "Refunds evig ew fast"
         );
         assert_eq!(super::title("Queue\u{200B} tips").unwrap(), "Queue tips");
-        assert!(super::title("\u{200B}\u{2066}").is_err(), "nothing visible is left");
+        assert!(
+            super::title("\u{200B}\u{2066}").is_err(),
+            "nothing visible is left"
+        );
     }
 }
