@@ -506,6 +506,10 @@ async fn revocation_shows_at_once_and_a_reissue_supersedes() {
             assert_eq!(all.status, StatusCode::OK, "the page's own empty filters");
             let csv = admin.get("/admin/certificates.csv?status=superseded").await;
             assert_eq!(csv.status, StatusCode::OK);
+            assert!(
+                csv.bytes.starts_with(b"\xEF\xBB\xBFserial,code,"),
+                "a BOM, then the header"
+            );
             assert!(csv.body.contains(&dashed(&first_code)), "{}", csv.body);
             assert!(!csv.body.contains(&dashed(&second_code)));
         }

@@ -1609,7 +1609,12 @@ async fn admins_see_how_each_question_fares_and_export_the_attempts() {
                     .unwrap()
                     .starts_with("text/csv")
             );
-            let lines: Vec<&str> = csv.body.lines().collect();
+            // A byte-order mark first, or Excel on Windows garbles accented names.
+            let body = csv
+                .body
+                .strip_prefix('\u{FEFF}')
+                .expect("starts with a BOM");
+            let lines: Vec<&str> = body.lines().collect();
             assert_eq!(
                 lines[0],
                 "attempt,member,email,started,submitted,correct,questions,score,passed,quiz_version"

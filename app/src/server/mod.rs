@@ -13,6 +13,7 @@ pub mod quiz;
 pub mod rate_limit;
 pub mod request;
 pub mod sessions;
+pub mod spreadsheet;
 pub mod state;
 pub mod training;
 

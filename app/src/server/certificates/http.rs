@@ -14,7 +14,7 @@ use crate::domain::dates::iso_date;
 use crate::domain::role::Role;
 use crate::server::db::now;
 use crate::server::identity::Identity;
-use crate::server::quiz::report::spreadsheet_safe;
+use crate::server::spreadsheet::{csv_download_of, spreadsheet_safe};
 use crate::server::{AppState, rate_limit};
 
 /// PDF checks one address may make per window.
@@ -251,21 +251,7 @@ pub async fn csv_download(
         (Ok(()), Ok(body)) => body,
         _ => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"certificates.csv\""),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        body,
-    )
-        .into_response()
+    csv_download_of("certificates.csv", body)
 }
 
 fn internal(e: impl std::fmt::Display) -> Response {

@@ -1,13 +1,14 @@
 //! For admins: how a quiz is going (attempts, pass rate, share right per question) and every
 //! graded attempt as CSV.
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use sqlx::{AnyPool, Row};
 
 use crate::domain::dates::utc_minute;
 use crate::domain::role::Role;
 use crate::server::identity::Identity;
+use crate::server::spreadsheet::{csv_download_of, spreadsheet_safe};
 use crate::server::{AppError, AppState};
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -131,15 +132,6 @@ fn opt(value: Option<i64>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// Member-written text must not run as a formula when the file is opened in a spreadsheet.
-pub fn spreadsheet_safe(text: String) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text
-    }
-}
-
 /// `GET /admin/quizzes/<slug>/attempts.csv`, admins only.
 pub async fn csv_download(
     State(state): State<AppState>,
@@ -161,25 +153,7 @@ pub async fn csv_download(
         return StatusCode::NOT_FOUND.into_response();
     }
     match attempts_csv(&state.pool, &slug).await {
-        Ok(body) => {
-            let disposition = format!("attachment; filename=\"{slug}-attempts.csv\"");
-            (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static("text/csv; charset=utf-8"),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        HeaderValue::from_str(&disposition)
-                            .unwrap_or(HeaderValue::from_static("attachment")),
-                    ),
-                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                ],
-                body,
-            )
-                .into_response()
-        }
+        Ok(body) => csv_download_of(&format!("{slug}-attempts.csv"), body),
         Err(e) => {
             tracing::error!(error = %e, "quiz csv export");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
