@@ -747,3 +747,33 @@ async fn a_page_with_resources_answers_while_other_routers_are_built() {
     );
     app.finish().await;
 }
+
+/// Every id once, so every label names its own field (the email and password forms both ask
+/// for the current password).
+#[tokio::test]
+async fn the_account_page_has_each_id_once_and_every_label_a_field() {
+    let app = common::TestApp::sqlite(Settings::default()).await;
+    let mut member = app
+        .signed_in("Ana Novak", "ana@example.si", Role::Member)
+        .await;
+    let page = member.get("/account").await.body;
+    let values = |attribute: &str| -> Vec<String> {
+        page.split(&format!(" {attribute}=\""))
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+            .collect()
+    };
+    let ids = values("id");
+    let mut seen = std::collections::HashSet::new();
+    let repeated: Vec<_> = ids.iter().filter(|id| !seen.insert(*id)).collect();
+    assert!(repeated.is_empty(), "ids used twice: {repeated:?}");
+    let labels = values("for");
+    assert!(labels.len() >= 5, "{labels:?}");
+    for target in labels {
+        assert!(
+            ids.contains(&target),
+            "a label for {target}, which is not there"
+        );
+    }
+    app.finish().await;
+}

@@ -27,8 +27,8 @@ pub fn ProfileForm(text: AccountFormText, name: String, language: String) -> imp
     let error = last_error(action);
     view! {
         <ActionForm action=action attr:class="form" attr:data-test="profile-form">
-            <FormAlert error summary=text.error_summary unreachable=text.unreachable />
-            <Field name="name" label=text.first hint=text.first_hint value=name autocomplete="name" error maxlength=120 />
+            <FormAlert form="profile" error summary=text.error_summary unreachable=text.unreachable />
+            <Field form="profile" name="name" label=text.first hint=text.first_hint value=name autocomplete="name" error maxlength=120 />
             <LanguageSelect name="language" label=text.second selected=language />
             <SubmitButton label=text.submit pending_label=text.submitting pending=action.pending().into() />
         </ActionForm>
@@ -41,9 +41,9 @@ pub fn EmailForm(text: AccountFormText, email: String) -> impl IntoView {
     let error = last_error(action);
     view! {
         <ActionForm action=action attr:class="form" attr:data-test="email-form">
-            <FormAlert error summary=text.error_summary unreachable=text.unreachable />
-            <Field name="email" kind="email" label=text.first value=email autocomplete="email" error />
-            <Field name="current_password" kind="password" label=text.second autocomplete="current-password" error />
+            <FormAlert form="email" error summary=text.error_summary unreachable=text.unreachable />
+            <Field form="email" name="email" kind="email" label=text.first value=email autocomplete="email" error />
+            <Field form="email" name="current_password" kind="password" label=text.second autocomplete="current-password" error />
             <SubmitButton label=text.submit pending_label=text.submitting pending=action.pending().into() />
         </ActionForm>
     }
@@ -55,9 +55,10 @@ pub fn PasswordForm(text: AccountFormText) -> impl IntoView {
     let error = last_error(action);
     view! {
         <ActionForm action=action attr:class="form" attr:data-test="password-form">
-            <FormAlert error summary=text.error_summary unreachable=text.unreachable />
-            <Field name="current_password" kind="password" label=text.second autocomplete="current-password" error />
+            <FormAlert form="password" error summary=text.error_summary unreachable=text.unreachable />
+            <Field form="password" name="current_password" kind="password" label=text.second autocomplete="current-password" error />
             <Field
+                form="password"
                 name="password"
                 kind="password"
                 label=text.first

@@ -67,8 +67,14 @@ pub fn Field(
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] minlength: Option<u32>,
     #[prop(optional)] maxlength: Option<u32>,
+    /// On a page with several forms, the form's name keeps ids unique: `field-<form>-<name>`.
+    #[prop(optional)]
+    form: Option<&'static str>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = match form {
+        Some(form) => format!("field-{form}-{name}"),
+        None => format!("field-{name}"),
+    };
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let message = move || {
