@@ -1266,3 +1266,60 @@ async fn moderate(moderator: &mut Client<'_>, post: i64, action: &str) -> common
         )
         .await
 }
+
+#[tokio::test]
+async fn a_hidden_best_practice_is_no_longer_recommended_and_no_page_number_breaks_a_list() {
+    on_each_backend(Settings::default(), |app| async move {
+        let mut jana = app
+            .signed_in("Jana Novak", "jana@example.si", Role::Member)
+            .await;
+        let mut mo = app
+            .signed_in("Mo Horvat", "mo@example.si", Role::Moderator)
+            .await;
+        accept(&mut jana).await;
+        accept(&mut mo).await;
+        let res = jana
+            .api(
+                "/api/forum/create_thread",
+                &[
+                    ("category", "service-quality"),
+                    ("kind", "practice"),
+                    ("title", "Miracle queue software"),
+                    ("body", ""),
+                    ("situation", "Queues."),
+                    ("practice", "Buy my software."),
+                    ("result", "Profit."),
+                    ("modules[]", "service-quality"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let thread: i64 = res.body.parse().unwrap();
+        for page in ["/forum/practices", "/training/service-quality"] {
+            let listed = jana.get(page).await;
+            assert!(
+                listed.body.contains("Miracle queue software"),
+                "{page} lists it"
+            );
+        }
+        let hidden = moderate(&mut mo, thread_opening_post(&app, thread).await, "hide").await;
+        assert_eq!(hidden.status, StatusCode::OK, "{}", hidden.body);
+        for reader in [&mut jana, &mut mo] {
+            for page in ["/forum/practices", "/training/service-quality"] {
+                let listed = reader.get(page).await;
+                assert_eq!(listed.status, StatusCode::OK);
+                assert!(!listed.body.contains("Miracle queue software"), "{page}");
+            }
+        }
+        for page in [
+            "/forum/practices?page=9223372036854775807",
+            "/forum/c/service-quality?page=9223372036854775807",
+            &format!("/forum/t/{thread}?page=9223372036854775807"),
+        ] {
+            let res = jana.get(page).await;
+            assert!(res.status.as_u16() < 500, "{page}: {}", res.status);
+        }
+        app
+    })
+    .await;
+}

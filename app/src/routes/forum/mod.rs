@@ -57,12 +57,14 @@ fn id_param() -> i64 {
         .unwrap_or(0)
 }
 
+/// `?page=` as typed, within 1 and a bound no list reaches (so arithmetic on it cannot
+/// overflow); past the last page a list is simply empty.
 fn page_param() -> i64 {
+    const BEYOND_ANY_LIST: i64 = 1_000_000;
     use_query_map()
         .with_untracked(|q| q.get("page"))
-        .and_then(|p| p.parse().ok())
-        .filter(|p: &i64| *p >= 1)
-        .unwrap_or(1)
+        .and_then(|p| p.parse::<i64>().ok())
+        .map_or(1, |p| p.clamp(1, BEYOND_ANY_LIST))
 }
 
 fn internal_error(locale: Locale) -> AnyView {

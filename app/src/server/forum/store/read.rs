@@ -46,7 +46,7 @@ pub async fn posts(
     viewer: i64,
     now: i64,
 ) -> Result<Vec<Post>, sqlx::Error> {
-    let first = (page.max(1) - 1) * POSTS_PER_PAGE + 1;
+    let first = (page.clamp(1, i64::MAX / POSTS_PER_PAGE) - 1) * POSTS_PER_PAGE + 1;
     let rows = sqlx::query(&format!(
         "{} ORDER BY p.number",
         post_query("p.thread_id = $3 AND p.number >= $4 AND p.number < $5")
@@ -141,6 +141,12 @@ pub async fn threads(
     } else {
         " AND $3 = $3"
     };
+    // A best practice a moderator hid is not recommended anywhere (lists of practices,
+    // module pages), whoever is reading.
+    if listing.kind == Some(Kind::Practice) || listing.module.is_some() {
+        filter += " AND NOT EXISTS (SELECT 1 FROM forum_posts op \
+                   WHERE op.thread_id = t.id AND op.number = 1 AND op.hidden_at IS NOT NULL)";
+    }
     let category = listing.category.clone().unwrap_or_default();
     let kind = listing.kind.map_or("", Kind::as_str);
     let module = listing.module.clone().unwrap_or_default();
@@ -167,7 +173,8 @@ pub async fn threads(
     .bind(kind)
     .bind(&module)
     .bind(THREADS_PER_PAGE)
-    .bind((listing.page.max(1) - 1) * THREADS_PER_PAGE)
+    // A page number from the address bar may be anything: past the last page is empty.
+    .bind((listing.page.clamp(1, i64::MAX / THREADS_PER_PAGE) - 1) * THREADS_PER_PAGE)
     .bind(crate::server::db::now())
     .fetch_all(pool)
     .await?;
