@@ -1290,10 +1290,16 @@ async fn a_hidden_best_practice_is_no_longer_recommended_and_no_page_number_brea
                     ("practice", "Buy my software."),
                     ("result", "Profit."),
                     ("modules[]", "service-quality"),
+                    ("modules[]", "service-quality"),
                 ],
             )
             .await;
-        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(
+            res.status,
+            StatusCode::OK,
+            "a module named twice: {}",
+            res.body
+        );
         let thread: i64 = res.body.parse().unwrap();
         for page in ["/forum/practices", "/training/service-quality"] {
             let listed = jana.get(page).await;

@@ -92,9 +92,12 @@ pub async fn create_thread(
         };
         // A best practice's fields carry it; its notes are optional.
         let (body, body_html) = service::text(&body, service::BODY_MAX, practice.is_none())?;
+        // Each module once, however often the form names it.
         let modules: Vec<String> = modules
             .into_iter()
             .filter(|m| catalogue.module(m).is_some())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
             .collect();
         service::may_post(&state, &user).await?;
         let thread = store::NewThread {
