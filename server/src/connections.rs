@@ -30,6 +30,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, Semaphore, watch};
 use tower::ServiceExt;
 
+use guildhall_app::server::rate_limit;
+
 use crate::metrics::{Metrics, Refusal};
 
 #[derive(Clone, Copy, Debug)]
@@ -80,7 +82,8 @@ pub async fn serve(
         };
         // Without NODELAY, responses over one segment wait on delayed ACKs (tens of ms).
         let _ = tcp.set_nodelay(true);
-        match held.admit(peer.ip()) {
+        // One IPv6 subscriber holds a whole /64: its addresses share one share.
+        match held.admit(rate_limit::network_of(peer.ip())) {
             Ok(admitted) => {
                 tokio::spawn(serve_connection(
                     tcp,

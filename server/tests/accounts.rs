@@ -777,3 +777,66 @@ async fn the_account_page_has_each_id_once_and_every_label_a_field() {
     }
     app.finish().await;
 }
+
+#[tokio::test]
+async fn addresses_of_one_ipv6_64_share_their_limits() {
+    let settings = Settings {
+        login_attempts_per_account: 100,
+        login_attempts_per_ip: 2,
+        ..Settings::default()
+    };
+    on_each_backend(settings, |app| async move {
+        let from = |ip: &str| {
+            let mut client = app.client();
+            client.ip = Some(ip.parse().unwrap());
+            client
+        };
+        let guess = [("email", "nobody@example.si"), ("password", "guess guess")];
+        for ip in ["[2001:db8:1:2::1]:5000", "[2001:db8:1:2::2]:5000"] {
+            let res = from(ip).api("/api/login", &guess).await;
+            assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{ip}");
+        }
+        let res = from("[2001:db8:1:2:ffff::3]:5000")
+            .api("/api/login", &guess)
+            .await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "same /64");
+        let res = from("[2001:db8:1:3::1]:5000")
+            .api("/api/login", &guess)
+            .await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "another /64");
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_member_cannot_guess_their_current_password_forever() {
+    on_each_backend(Settings::default(), |app| async move {
+        let mut member = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
+        let change = |current: &'static str| {
+            [
+                ("current_password", current),
+                ("password", "an entirely new phrase"),
+            ]
+        };
+        for _ in 0..10 {
+            let res = member
+                .api("/api/change_password", &change("not my password"))
+                .await;
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        }
+        let res = member.api("/api/change_password", &change(PASSWORD)).await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{}", res.body);
+        let res = member
+            .api(
+                "/api/change_email",
+                &[("email", "new@example.si"), ("current_password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "the same budget");
+        app
+    })
+    .await;
+}

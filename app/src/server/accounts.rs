@@ -194,7 +194,7 @@ pub async fn register(
         // Slows down both spam accounts and probing for registered addresses.
         if !rate_limit::allow(
             pool,
-            &format!("register:ip:{ip}"),
+            &format!("register:ip:{}", rate_limit::network_of(ip)),
             per_ip_hour,
             std::time::Duration::from_secs(3600),
         )
@@ -226,7 +226,7 @@ pub async fn authenticate(
     // from the address and clears the account's, so a room of colleagues behind one
     // address, or one member signing in all day, never runs into them.
     let account_bucket = format!("login:account:{email}");
-    let address_bucket = client.map(|ip| format!("login:ip:{ip}"));
+    let address_bucket = client.map(|ip| format!("login:ip:{}", rate_limit::network_of(ip)));
     let mut allowed = rate_limit::allow(
         pool,
         &account_bucket,
@@ -307,6 +307,31 @@ pub async fn set_language(pool: &AnyPool, user_id: i64, language: &str) -> Resul
     Ok(())
 }
 
+/// Wrong current passwords one member may give (changing email or password) in 15 minutes:
+/// each costs a password hash, and a stolen session must not guess the password forever.
+const CURRENT_PASSWORD_TRIES: i64 = 10;
+
+/// The member's current password, checked as sign-in checks it: failures are limited, and a
+/// right answer clears them.
+async fn check_current_password(
+    pool: &AnyPool,
+    member: i64,
+    password: &str,
+) -> Result<(), AppError> {
+    let bucket = format!("current-password:{member}");
+    let window = std::time::Duration::from_secs(15 * 60);
+    if !rate_limit::allow(pool, &bucket, CURRENT_PASSWORD_TRIES, window).await? {
+        tracing::warn!(member, "current-password attempts over the limit");
+        return Err(ErrorCode::RateLimited.into());
+    }
+    if !passwords::verify(password, &hash_of(pool, member).await?).await? {
+        tracing::warn!(member, "wrong current password");
+        return Err(ErrorCode::WrongPassword.into());
+    }
+    rate_limit::reset(pool, &bucket).await?;
+    Ok(())
+}
+
 pub async fn change_email(
     pool: &AnyPool,
     user_id: i64,
@@ -314,9 +339,7 @@ pub async fn change_email(
     current_password: &str,
 ) -> Result<(), AppError> {
     let email = normalise_email(email)?;
-    if !passwords::verify(current_password, &hash_of(pool, user_id).await?).await? {
-        return Err(ErrorCode::WrongPassword.into());
-    }
+    check_current_password(pool, user_id, current_password).await?;
     let updated = sqlx::query("UPDATE users SET email = $1, updated_at = $2 WHERE id = $3")
         .bind(email)
         .bind(now())
@@ -344,9 +367,7 @@ pub async fn change_password(
     if passwords::is_common(new_password, &[&user.email, &user.name]) {
         return Err(ErrorCode::PasswordCommon.into());
     }
-    if !passwords::verify(current_password, &hash_of(pool, user.id).await?).await? {
-        return Err(ErrorCode::WrongPassword.into());
-    }
+    check_current_password(pool, user.id, current_password).await?;
     let hash = passwords::hash(new_password).await?;
     sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash.as_stored())

@@ -1,9 +1,26 @@
 //! Fixed-window counters in the database, so a limit holds across all app instances.
+use std::net::{IpAddr, Ipv6Addr};
 use std::time::Duration;
 
 use sqlx::AnyPool;
 
 use super::db::now;
+
+/// The network a client address stands for in every per-address limit: the address itself
+/// for IPv4, its /64 for IPv6 (one subscriber is usually handed a whole /64, so counting
+/// single addresses would give each of them unlimited tries).
+pub fn network_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mask = !0u128 << 64;
+                IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask))
+            }
+        },
+    }
+}
 
 /// Counts one hit against `bucket` and says whether it is still within `limit` hits per
 /// `window`. The increment and the read are one statement, so parallel requests cannot
@@ -75,4 +92,19 @@ pub async fn forget_old(pool: &AnyPool, older_than: Duration) -> Result<(), sqlx
         .execute(pool)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::network_of;
+
+    #[test]
+    fn ipv6_addresses_count_by_their_64_and_ipv4_by_itself() {
+        let net = |s: &str| network_of(s.parse().unwrap()).to_string();
+        assert_eq!(net("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::");
+        assert_eq!(net("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::");
+        assert_ne!(net("2001:db8:1:3::1"), net("2001:db8:1:2::1"));
+        assert_eq!(net("203.0.113.7"), "203.0.113.7");
+        assert_eq!(net("::ffff:203.0.113.7"), "203.0.113.7");
+    }
 }

@@ -33,7 +33,9 @@ pub struct PdfCheck {
 pub fn lookup_bucket(client: Option<std::net::IpAddr>) -> String {
     format!(
         "verify:{}",
-        client.map(|ip| ip.to_string()).unwrap_or_default()
+        client
+            .map(|ip| rate_limit::network_of(ip).to_string())
+            .unwrap_or_default()
     )
 }
 
