@@ -62,6 +62,12 @@ impl From<crate::server::AppError> for ApiError {
             && let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
         {
             res.set_status(axum::http::StatusCode::from_u16(code.status()).unwrap_or_default());
+            if code == ErrorCode::Busy {
+                res.insert_header(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static("5"),
+                );
+            }
         }
         ApiError::new(code, crate::server::request::locale())
     }

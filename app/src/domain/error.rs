@@ -49,6 +49,7 @@ pub enum ErrorCode {
     OutranksModerator,
     Suspended,
     RateLimited,
+    Busy,
     Unauthorized,
     Forbidden,
     NotFound,
@@ -72,6 +73,7 @@ impl ErrorCode {
             ErrorCode::OwnPost | ErrorCode::Suspended | ErrorCode::OutranksModerator => 403,
             ErrorCode::ConductNotAccepted => 403,
             ErrorCode::BadRequest => 400,
+            ErrorCode::Busy => 503,
             ErrorCode::Internal => 500,
             _ => 422,
         }
@@ -149,6 +151,7 @@ impl ErrorCode {
             ErrorCode::OutranksModerator => td_string!(locale, error_outranks_moderator),
             ErrorCode::Suspended => td_string!(locale, error_suspended),
             ErrorCode::RateLimited => td_string!(locale, error_rate_limited),
+            ErrorCode::Busy => td_string!(locale, error_busy),
             ErrorCode::Unauthorized => td_string!(locale, error_unauthorized),
             ErrorCode::Forbidden => td_string!(locale, error_forbidden),
             ErrorCode::NotFound => td_string!(locale, error_not_found),

@@ -5,6 +5,7 @@ use argon2::password_hash::{
 use zxcvbn::matching::patterns::MatchPattern;
 
 use super::AppError;
+use crate::domain::error::ErrorCode;
 
 /// A stored argon2id hash. Deliberately neither `Serialize` nor `Display`: it never leaves
 /// the server and never reaches a log.
@@ -53,7 +54,18 @@ pub fn queue() -> HashingQueue {
     }
 }
 
+/// How long a password check waits for a slot before the caller is told to come back: a
+/// queue without a bound would let one member's flood of checks hold up everyone's sign-in.
+const SLOT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 async fn argon2_slot() -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
+    slot_of(&ARGON2_SLOTS, SLOT_WAIT).await
+}
+
+async fn slot_of(
+    slots: &'static tokio::sync::Semaphore,
+    wait: std::time::Duration,
+) -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
     /// Counts a waiter for as long as it waits, even if its request is dropped meanwhile.
     struct Waiting;
     impl Drop for Waiting {
@@ -63,10 +75,13 @@ async fn argon2_slot() -> Result<tokio::sync::SemaphorePermit<'static>, AppError
     }
     WAITING.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let waiting = Waiting;
-    let slot = ARGON2_SLOTS
-        .acquire()
-        .await
-        .map_err(|e| AppError::Internal(format!("password slots closed: {e}")));
+    let slot = match tokio::time::timeout(wait, slots.acquire()).await {
+        Ok(slot) => slot.map_err(|e| AppError::Internal(format!("password slots closed: {e}"))),
+        Err(_) => {
+            tracing::warn!(waited = ?wait, "no password-hashing slot came free; answered busy");
+            Err(ErrorCode::Busy.into())
+        }
+    };
     drop(waiting);
     slot
 }
@@ -151,6 +166,18 @@ mod tests {
             assert!(!is_common(fine, &[]), "{fine} should be allowed");
         }
         assert!(is_common("dvorakjiri", &["dvorakjiri"]));
+    }
+
+    // Paused time: the wait passes at once when nothing else can happen.
+    #[tokio::test(start_paused = true)]
+    async fn a_check_that_finds_no_slot_in_time_is_told_to_come_back() {
+        static ONE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+        let held = ONE.acquire().await.unwrap();
+        let wait = std::time::Duration::from_secs(10);
+        let refused = slot_of(&ONE, wait).await.err().map(|e| e.code());
+        assert_eq!(refused, Some(ErrorCode::Busy));
+        drop(held);
+        assert!(slot_of(&ONE, wait).await.is_ok());
     }
 
     #[tokio::test]
