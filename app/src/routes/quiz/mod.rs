@@ -36,6 +36,15 @@ fn quiz_language(quiz: &Quiz, locale: Locale) -> String {
         .unwrap_or_else(|| "en".to_owned())
 }
 
+/// The quiz's language (see `quiz_language`), which the page's `<html lang>` then follows.
+fn page_in_quiz_language(quiz: &Quiz, locale: Locale) -> String {
+    let lang = quiz_language(quiz, locale);
+    if let Some(page_language) = use_context::<PageLanguage>() {
+        page_language.0.set(Some(static_lang(&lang)));
+    }
+    lang
+}
+
 fn static_lang(lang: &str) -> &'static str {
     LANGUAGES
         .iter()
@@ -66,10 +75,7 @@ pub fn QuizPage() -> impl IntoView {
         Ok(user) => user,
         Err(refusal) => return refusal,
     };
-    let lang = quiz_language(&context.quiz, locale);
-    if let Some(page_language) = use_context::<PageLanguage>() {
-        page_language.0.set(Some(static_lang(&lang)));
-    }
+    let lang = page_in_quiz_language(&context.quiz, locale);
     let saved = use_query_map().with_untracked(|q| q.get("saved").is_some());
     let start_error = last_error(ServerAction::<StartQuiz>::new());
     let save_error = last_error(ServerAction::<SaveAnswers>::new());

@@ -4,9 +4,9 @@ use leptos_i18n::Locale as _;
 use leptos_i18n::td_string;
 use leptos_router::hooks::use_params_map;
 
-use super::{module_not_found, quiz_language, static_lang};
+use super::{module_not_found, page_in_quiz_language};
 use crate::components::page::{PageTitle, load_once, require};
-use crate::context::{PageLanguage, use_locale};
+use crate::context::use_locale;
 use crate::domain::language::fill;
 use crate::domain::role::Role;
 use crate::server::quiz::attempts::Attempt;
@@ -28,10 +28,7 @@ pub fn QuizReviewPage() -> impl IntoView {
         Ok(user) => user,
         Err(refusal) => return refusal,
     };
-    let lang = quiz_language(&context.quiz, locale);
-    if let Some(page_language) = use_context::<PageLanguage>() {
-        page_language.0.set(Some(static_lang(&lang)));
-    }
+    let lang = page_in_quiz_language(&context.quiz, locale);
     let loaded = {
         let context = context.clone();
         load_once(async move {
