@@ -278,6 +278,28 @@ impl Config {
         }
     }
 
+    /// Why the public URL cannot be right: the portal listens beyond this machine while the
+    /// URL printed into every certificate's QR code points back at the machine itself.
+    pub fn public_url_problem(&self) -> Option<String> {
+        let host_and_port = self.public_url.split("://").nth(1)?.split('/').next()?;
+        let host = match host_and_port.strip_prefix('[') {
+            Some(v6) => v6.split(']').next()?,
+            None => host_and_port.split(':').next()?,
+        };
+        let loopback = host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        (loopback && !self.site_addr.ip().is_loopback()).then(|| {
+            format!(
+                "GUILDHALL_PUBLIC_URL is {} but the portal listens on {}: every certificate's \
+                 QR code and verification link would point at the reader's own machine. Set \
+                 GUILDHALL_PUBLIC_URL to the address members use.",
+                self.public_url, self.site_addr
+            )
+        })
+    }
+
     pub fn request_deadline(&self) -> Duration {
         Duration::from_secs(self.request_timeout_seconds.max(1))
     }
@@ -400,4 +422,57 @@ pub enum ContentCommand {
     /// Validate the content folder, print every problem with its file and line, and exit
     /// non-zero if there is any.
     Check,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    fn config(args: &[&str]) -> super::Config {
+        Cli::parse_from([&["guildhall"], args].concat()).config
+    }
+
+    #[test]
+    fn a_loopback_public_url_is_flagged_only_when_the_portal_listens_beyond_loopback() {
+        let exposed = config(&[
+            "--site-addr",
+            "0.0.0.0:3000",
+            "--public-url",
+            "http://127.0.0.1:3000",
+        ]);
+        assert!(exposed.public_url_problem().is_some());
+        let localhost = config(&[
+            "--site-addr",
+            "10.0.0.5:80",
+            "--public-url",
+            "http://localhost",
+        ]);
+        assert!(localhost.public_url_problem().is_some());
+        let v6 = config(&[
+            "--site-addr",
+            "[::]:3000",
+            "--public-url",
+            "http://[::1]:3000/",
+        ]);
+        assert!(v6.public_url_problem().is_some());
+        let local = config(&[
+            "--site-addr",
+            "127.0.0.1:3000",
+            "--public-url",
+            "http://127.0.0.1:3000",
+        ]);
+        assert!(
+            local.public_url_problem().is_none(),
+            "a developer's own machine"
+        );
+        let real = config(&[
+            "--site-addr",
+            "0.0.0.0:3000",
+            "--public-url",
+            "https://members.example.org",
+        ]);
+        assert!(real.public_url_problem().is_none());
+    }
 }

@@ -29,6 +29,10 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
             config.content_dir.display()
         )
     })?;
+    if let Some(problem) = config.public_url_problem() {
+        tracing::error!("{problem}");
+        eprintln!("guildhall: WARNING: {problem}");
+    }
     tracing::info!(modules = catalogue.modules().len(), "content loaded");
     let content = Content::new(catalogue);
     if config.watch_content {
