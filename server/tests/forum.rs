@@ -1329,3 +1329,19 @@ async fn a_hidden_best_practice_is_no_longer_recommended_and_no_page_number_brea
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_visitor_is_sent_to_sign_in_and_back_to_the_very_address_they_asked_for() {
+    let app = TestApp::sqlite(Settings::default()).await;
+    let mut visitor = app.client();
+    for (asked, back) in [
+        ("/forum/t/abc", "/forum/t/abc"),
+        ("/forum/t/7?page=2", "/forum/t/7%3Fpage%3D2"),
+        ("/forum/search?q=queue", "/forum/search%3Fq%3Dqueue"),
+    ] {
+        let res = visitor.get(asked).await;
+        assert_eq!(res.status, StatusCode::FOUND, "{asked}");
+        assert_eq!(res.location(), format!("/login?next={back}"), "{asked}");
+    }
+    app.finish().await;
+}
