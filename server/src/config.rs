@@ -144,6 +144,16 @@ pub struct Config {
     )]
     pub flags_to_hide: i64,
 
+    /// Publish the best-practices feed to anyone at /forum/practices.atom; otherwise each
+    /// member reads it through a feed address of their own.
+    #[arg(
+        long,
+        env = "GUILDHALL_PUBLIC_PRACTICES_FEED",
+        default_value_t = false,
+        global = true
+    )]
+    pub public_practices_feed: bool,
+
     /// The association named on certificates.
     #[arg(
         long,
@@ -275,6 +285,8 @@ impl Config {
             association_name: self.association_name.clone(),
             signatory_name: self.signatory_name.clone(),
             signatory_title: self.signatory_title.clone(),
+            public_url_wrong: self.public_url_problem().is_some(),
+            public_practices_feed: self.public_practices_feed,
         }
     }
 

@@ -3,6 +3,7 @@
 pub mod config;
 pub mod connections;
 pub mod deadline;
+pub mod forms;
 pub mod metrics;
 pub mod page_cache;
 pub mod router;

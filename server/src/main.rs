@@ -109,9 +109,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     format!("{} already exists; choose a new file name", file.display()).into(),
                 );
             }
-            let (pool, backend) = open_database(&config).await?;
-            db::backup(&pool, backend, &file).await?;
-            println!("Backup written to {}", file.display());
+            let copied = db::backup(&config.database_url, &file).await?;
+            println!(
+                "Backup written to {}: {} members, {} certificates, {} forum posts.",
+                file.display(),
+                copied.members,
+                copied.certificates,
+                copied.posts
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(guildhall_server::config::DemoCommand::Members {

@@ -1,9 +1,11 @@
 use std::sync::{Arc, LazyLock};
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::middleware::from_fn_with_state;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode, Uri, header};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::Response;
 use axum::routing::{get, post};
 use guildhall_app::app::{App, shell};
 use guildhall_app::server::cache::Caches;
@@ -12,10 +14,11 @@ use guildhall_app::server::content::Content;
 use guildhall_app::server::db::{self, Backend};
 use guildhall_app::server::identity::identify;
 use guildhall_app::server::quiz;
-use guildhall_app::server::request::provide_request_context;
+use guildhall_app::server::request::{RefusedFile, provide_request_context};
 use guildhall_app::server::sessions::{self, SqlSessionStore};
 use guildhall_app::server::state::Shared;
 use guildhall_app::server::{AppState, Settings};
+use http_body::Body as _;
 use leptos::config::LeptosOptions;
 use leptos_axum::{
     AxumRouteListing, LeptosRoutes, file_and_error_handler_with_context, generate_route_list,
@@ -26,10 +29,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::deadline::{self, Deadline};
-use crate::{metrics, page_cache, security};
-
-/// Largest request body accepted (forms, uploads come later with their own limits).
-const BODY_LIMIT: usize = 256 * 1024;
+use crate::{forms, metrics, page_cache, security};
 
 pub fn app_state(
     pool: AnyPool,
@@ -81,8 +81,15 @@ pub fn build_with(state: AppState, deadline: Deadline) -> Router {
             time::Duration::try_from(settings.session_idle).unwrap_or(time::Duration::DAY),
         ));
 
+    let error_page = file_and_error_handler_with_context::<AppState, _>(context.clone(), shell);
+    let refused_as_page = {
+        let (state, error_page) = (state.clone(), error_page.clone());
+        move |req: Request, next: Next| {
+            let (state, error_page) = (state.clone(), error_page.clone());
+            async move { refused_file_as_page(state, error_page, req, next).await }
+        }
+    };
     Router::new()
-        .route("/healthz", get(healthz))
         .route(
             "/admin/quizzes/{slug}/attempts.csv",
             get(quiz::report::csv_download),
@@ -96,26 +103,31 @@ pub fn build_with(state: AppState, deadline: Deadline) -> Router {
             "/admin/certificates.csv",
             get(certificates::http::csv_download),
         )
+        .route_layer(axum::middleware::from_fn(refused_as_page))
+        .route("/healthz", get(healthz))
         .route(
             "/forum/practices.atom",
-            get(guildhall_app::server::forum::feed::practices),
+            get(guildhall_app::server::forum::feed::public_practices),
+        )
+        .route(
+            "/forum/feeds/{token}/practices.atom",
+            get(guildhall_app::server::forum::feed::member_practices),
         )
         .leptos_routes_with_context(&state, page_routes(), context.clone(), render_shell)
-        .fallback(file_and_error_handler_with_context::<AppState, _>(
-            context, shell,
-        ))
+        .fallback(error_page)
         .layer(from_fn_with_state(state.clone(), page_cache::for_members))
         .layer(from_fn_with_state(
             state.clone(),
             page_cache::announce_writes,
         ))
+        .layer(RequestBodyLimitLayer::new(forms::BODY_LIMIT))
+        .layer(axum::middleware::from_fn(forms::boundary))
         .layer(from_fn_with_state(state.clone(), identify))
         .layer(session_layer)
         .layer(from_fn_with_state(
             state.clone(),
             security::same_origin_writes,
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn(
             certificates::http::oversized_check,
         ))
@@ -124,6 +136,42 @@ pub fn build_with(state: AppState, deadline: Deadline) -> Router {
         .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(from_fn_with_state(metrics, metrics::count_responses))
         .with_state(state)
+}
+
+/// A file (PDF, CSV) refused to a browser with a bare 401, 403 or 404 is answered with the
+/// site's page instead: sign in and come back, not allowed, or not found, each with a way on.
+async fn refused_file_as_page<H, F>(
+    state: AppState,
+    error_page: H,
+    req: Request,
+    next: Next,
+) -> Response
+where
+    H: Fn(Uri, State<AppState>, Request) -> F,
+    F: std::future::Future<Output = Response>,
+{
+    let browser = req.method() == Method::GET
+        && req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+    if !browser {
+        return next.run(req).await;
+    }
+    let mut page = Request::new(Body::empty());
+    *page.uri_mut() = req.uri().clone();
+    *page.headers_mut() = req.headers().clone();
+    *page.extensions_mut() = req.extensions().clone();
+    let res = next.run(req).await;
+    let status = res.status().as_u16();
+    let bare = res.body().size_hint().exact() == Some(0);
+    if !bare || !matches!(status, 401 | 403 | 404) {
+        return res;
+    }
+    page.extensions_mut().insert(RefusedFile(status));
+    let uri = page.uri().clone();
+    error_page(uri, State(state), page).await
 }
 
 /// The pages' routes, worked out once per process. To find them Leptos renders the whole app

@@ -840,3 +840,24 @@ async fn a_member_cannot_guess_their_current_password_forever() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_form_error_in_the_address_says_only_what_its_code_says() {
+    use base64::Engine as _;
+    on_each_backend(Settings::default(), |app| async move {
+        let crafted = r#"{"code":"InvalidCredentials","field":null,"message":"Your account is closed: call +1 555 0100"}"#;
+        let err = base64::engine::general_purpose::URL_SAFE.encode(crafted);
+        let page = app
+            .client()
+            .get(&format!("/login?__path=/api/login&__err={err}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("data-test=\"form-error\""), "{}", page.body);
+        assert!(!page.body.contains("555 0100"), "{}", page.body);
+        let expected = guildhall_app::domain::error::ErrorCode::InvalidCredentials
+            .message(guildhall_app::i18n::Locale::en);
+        assert!(page.body.contains(expected), "{}", page.body);
+        app
+    })
+    .await;
+}

@@ -772,11 +772,24 @@ async fn pdfs_and_admin_pages_are_for_their_owners_and_admins() {
                 .await;
             let (id, _) = certificates_of(&app, email).await[0].clone();
             let path = format!("/certificates/{id}/certificate.pdf");
+            // A program gets the bare status; a browser gets the site's page with a way on.
             assert_eq!(
-                app.client().get(&path).await.status,
+                app.client()
+                    .get_with(&path, &[("accept", "application/pdf")])
+                    .await
+                    .status,
                 StatusCode::UNAUTHORIZED
             );
-            assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND);
+            let visitor = app.client().get(&path).await;
+            assert_eq!(visitor.status, StatusCode::FOUND);
+            assert_eq!(
+                visitor.location(),
+                format!("/login?next=/certificates/{id}/certificate.pdf")
+            );
+            let missing = other.get(&path).await;
+            assert_eq!(missing.status, StatusCode::NOT_FOUND);
+            assert!(missing.body.contains("<main"), "{}", missing.body);
+            assert!(missing.body.contains("href=\"/\""), "a way back");
             assert_eq!(admin.get(&path).await.status, StatusCode::OK);
             for page in ["/admin/certificates", &format!("/admin/certificates/{id}")] {
                 assert_eq!(
@@ -790,13 +803,19 @@ async fn pdfs_and_admin_pages_are_for_their_owners_and_admins() {
                     "{page}"
                 );
             }
+            let refused = other.get("/admin/certificates.csv").await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN);
+            assert!(refused.body.contains("<main"), "{}", refused.body);
+            assert_eq!(refused.headers["content-type"], "text/html; charset=utf-8");
+            let visitor = app.client().get("/admin/certificates.csv").await;
+            assert_eq!(visitor.status, StatusCode::FOUND);
+            assert_eq!(visitor.location(), "/login?next=/admin/certificates.csv");
             assert_eq!(
-                other.get("/admin/certificates.csv").await.status,
+                other
+                    .get_with("/admin/certificates.csv", &[("accept", "text/csv")])
+                    .await
+                    .status,
                 StatusCode::FORBIDDEN
-            );
-            assert_eq!(
-                app.client().get("/admin/certificates.csv").await.status,
-                StatusCode::UNAUTHORIZED
             );
         }
         app
@@ -903,6 +922,52 @@ async fn guessing_codes_is_rate_limited_and_the_register_is_opt_in() {
                     .status,
                 StatusCode::OK
             );
+        }
+        app
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn nothing_is_issued_while_the_public_address_points_at_the_server_itself() {
+    let settings = Settings {
+        public_url_wrong: true,
+        ..Settings::default()
+    };
+    on_each_backend(settings, |app| async move {
+        {
+            let mut admin = app
+                .signed_in("Ada Admin", "ada@example.org", Role::Admin)
+                .await;
+            app.signed_in("Ana Novak", "ana@example.si", Role::Member)
+                .await;
+            let refused = admin
+                .api(
+                    "/api/certificates/issue_manual",
+                    &[
+                        ("email", "ana@example.si"),
+                        ("programme", "service-excellence"),
+                        ("reason", "Prior learning"),
+                    ],
+                )
+                .await;
+            assert_eq!(
+                refused.status,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{}",
+                refused.body
+            );
+            assert!(refused.body.contains("PublicUrlWrong"), "{}", refused.body);
+            assert!(certificates_of(&app, "ana@example.si").await.is_empty());
+            for page in ["/admin", "/admin/certificates"] {
+                let page = admin.get(page).await;
+                assert!(
+                    page.body.contains("data-test=\"public-url-wrong\""),
+                    "{}",
+                    page.body
+                );
+                assert!(page.body.contains("GUILDHALL_PUBLIC_URL"));
+            }
         }
         app
     })

@@ -79,11 +79,28 @@ async fn admin_create_makes_an_administrator_and_backup_copies_the_database() {
     );
 
     let copy = dir.path().join("copy.db");
+    let migrated = std::fs::metadata(dir.path().join("data/guildhall.db"))
+        .unwrap()
+        .modified()
+        .unwrap();
     let out = guildhall(&["backup", copy.to_str().unwrap()], &url, "");
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 members, 0 certificates, 0 forum posts"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        std::fs::metadata(dir.path().join("data/guildhall.db"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        migrated,
+        "the database being copied is only read"
     );
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", copy.display()))
         .await
@@ -102,6 +119,40 @@ async fn admin_create_makes_an_administrator_and_backup_copies_the_database() {
         !out.status.success(),
         "an existing file is never overwritten"
     );
+}
+
+#[test]
+fn backup_refuses_a_database_that_is_not_there_or_not_ours() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.db");
+    let typo = format!("sqlite://{}/data/guildhal.db", dir.path().display());
+    let out = guildhall(&["backup", copy.to_str().unwrap()], &typo, "");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("there is no database at"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!copy.exists(), "no backup of nothing");
+    assert!(
+        !dir.path().join("data/guildhal.db").exists(),
+        "no database made up"
+    );
+
+    let other = dir.path().join("other.db");
+    std::fs::write(&other, b"").unwrap();
+    let out = guildhall(
+        &["backup", copy.to_str().unwrap()],
+        &format!("sqlite://{}", other.display()),
+        "",
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not a Guildhall database"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!copy.exists());
 }
 
 #[test]

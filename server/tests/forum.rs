@@ -1117,8 +1117,24 @@ async fn best_practices_have_an_atom_feed_without_hidden_ones() {
                 .execute(&app.pool)
                 .await
                 .unwrap();
-            let feed = app.client().get("/forum/practices.atom").await;
+            // The forum is for members: no feed for anyone by default, even to a feed reader.
+            let reader = [("accept", "application/atom+xml")];
+            let public = app.client().get_with("/forum/practices.atom", &reader).await;
+            assert_eq!(public.status, StatusCode::UNAUTHORIZED);
+            // Each member has an address of their own, made on request and replaceable.
+            let page = ana.get("/forum/practices").await;
+            assert!(!page.body.contains("data-test=\"feed-address\""));
+            let made = ana.submit("/api/forum/reset_feed", "/forum/practices", &[]).await;
+            assert_eq!(made.location(), "/forum/practices?feed=new#feed");
+            let page = ana.get("/forum/practices?feed=new").await;
+            assert!(page.body.contains("data-test=\"feed-new\""));
+            let address = page.body.split("data-test=\"feed-address\"").next().unwrap();
+            let address = address.rsplit("value=\"").next().unwrap().split('"').next().unwrap();
+            let path = address.strip_prefix("http://127.0.0.1:3000").expect(address).to_owned();
+            assert!(path.starts_with("/forum/feeds/"), "{path}");
+            let feed = app.client().get_with(&path, &reader).await;
             assert_eq!(feed.status, StatusCode::OK);
+            assert_eq!(feed.headers["cache-control"], "private, max-age=60");
             assert!(feed.headers["content-type"].to_str().unwrap().starts_with("application/atom+xml"));
             assert!(feed.body.starts_with("<?xml"));
             assert!(feed.body.contains("<title>Smile &amp; greet</title>"), "{}", feed.body);
@@ -1127,10 +1143,29 @@ async fn best_practices_have_an_atom_feed_without_hidden_ones() {
             assert!(!feed.body.contains("Just a discussion"));
             assert!(!feed.body.contains("Ana"), "no member names");
             assert_eq!(feed.body.matches("<entry>").count(), 1);
+
+            // A new address ends the old one at once.
+            ana.api("/api/forum/reset_feed", &[]).await;
+            assert_eq!(app.client().get_with(&path, &reader).await.status, StatusCode::NOT_FOUND);
+            assert_eq!(
+                app.client().get_with("/forum/feeds/not-a-token/practices.atom", &reader).await.status,
+                StatusCode::NOT_FOUND
+            );
         }
         app
     })
     .await;
+
+    // An association may publish the feed to everyone.
+    let settings = Settings {
+        public_practices_feed: true,
+        ..Settings::default()
+    };
+    let app = TestApp::sqlite(settings).await;
+    let feed = app.client().get("/forum/practices.atom").await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert_eq!(feed.headers["cache-control"], "private, max-age=60");
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -1344,4 +1379,202 @@ async fn a_visitor_is_sent_to_sign_in_and_back_to_the_very_address_they_asked_fo
         assert_eq!(res.location(), format!("/login?next={back}"), "{asked}");
     }
     app.finish().await;
+}
+
+#[tokio::test]
+async fn flaggers_and_moderators_see_a_whole_best_practice_and_flagging_asks_for_the_code_first() {
+    let settings = Settings {
+        flags_to_hide: 5,
+        ..Settings::default()
+    };
+    on_each_backend(settings, |app| async move {
+        {
+            let mut jana = app
+                .signed_in("Jana Novak", "jana@example.si", Role::Member)
+                .await;
+            let mut newcomer = app
+                .signed_in("Nina Kos", "nina@example.si", Role::Member)
+                .await;
+            let mut mo = app
+                .signed_in("Mo Horvat", "mo@example.si", Role::Moderator)
+                .await;
+            accept(&mut jana).await;
+            accept(&mut mo).await;
+            let res = jana
+                .api(
+                    "/api/forum/create_thread",
+                    &[
+                        ("category", "service-quality"),
+                        ("kind", "practice"),
+                        ("title", "Callbacks instead of queues"),
+                        ("body", "Notes."),
+                        ("situation", "Long phone queues at noon."),
+                        ("practice", "Offer a callback within the hour."),
+                        ("result", "Fewer abandoned calls."),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            let thread: i64 = res.body.parse().unwrap();
+            let post = thread_opening_post(&app, thread).await;
+
+            // Not yet accepted: the flag page asks for the code before showing its form.
+            let page = newcomer.get(&format!("/forum/p/{post}/flag")).await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(
+                page.body.contains("data-test=\"accept-first\""),
+                "{}",
+                page.body
+            );
+            assert!(!page.body.contains("data-test=\"flag-form\""));
+            assert!(
+                page.body
+                    .contains(&format!("next=%2Fforum%2Fp%2F{post}%2Fflag")),
+                "the code leads back to the flag: {}",
+                page.body
+            );
+
+            accept(&mut newcomer).await;
+            let page = newcomer.get(&format!("/forum/p/{post}/flag")).await;
+            assert!(page.body.contains("data-test=\"flag-form\""));
+            for field in [
+                "Long phone queues at noon.",
+                "Offer a callback within the hour.",
+                "Fewer abandoned calls.",
+            ] {
+                assert!(page.body.contains(field), "flag page shows {field}");
+            }
+            let flagged = newcomer
+                .api(
+                    "/api/forum/flag",
+                    &[("post", &post.to_string()), ("clause", "clause-6-2")],
+                )
+                .await;
+            assert_eq!(flagged.status, StatusCode::OK, "{}", flagged.body);
+
+            let queue = mo.get("/moderation").await;
+            assert!(queue.body.contains("data-test=\"queue-item\""));
+            for field in [
+                "Long phone queues at noon.",
+                "Offer a callback within the hour.",
+                "Fewer abandoned calls.",
+                "Notes.",
+            ] {
+                assert!(queue.body.contains(field), "the queue shows {field}");
+            }
+        }
+        app
+    })
+    .await;
+}
+
+/// Edits the opening post `post` of the "Greeting guests" thread.
+async fn edit(member: &mut Client<'_>, post: i64, body: &str) -> common::Response {
+    member
+        .api(
+            "/api/forum/edit_post",
+            &[
+                ("post", &post.to_string()),
+                ("title", "Greeting guests"),
+                ("body", body),
+            ],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn edits_obey_the_rules_posting_obeys_and_history_comes_in_pages() {
+    let settings = Settings {
+        posts_per_ten_minutes: 30,
+        ..Settings::default()
+    };
+    on_each_backend(settings, |app| async move {
+        {
+            let mut ana = app.signed_in("Ana", "ana@example.si", Role::Member).await;
+            accept(&mut ana).await;
+            let thread = discussion(&mut ana, "Greeting guests", "Version 0").await;
+            let post = thread_opening_post(&app, thread).await;
+            for n in 1..=25 {
+                let res = edit(&mut ana, post, &format!("Version {n}")).await;
+                assert_eq!(res.status, StatusCode::OK, "edit {n}: {}", res.body);
+            }
+
+            // History in pages of ten, newest first, with a way on.
+            let first = ana.get(&format!("/forum/p/{post}/history")).await;
+            assert!(first.body.contains("Version 24<"), "{}", first.body);
+            assert!(!first.body.contains("Version 14<"));
+            assert!(first.body.contains("rel=\"next\""));
+            let third = ana.get(&format!("/forum/p/{post}/history?page=3")).await;
+            assert!(third.body.contains("Version 0<"), "{}", third.body);
+            assert!(third.body.contains("rel=\"prev\""));
+
+            // The posting budget counts edits: 1 thread + 25 edits, 4 more allowed.
+            for n in 26..=29 {
+                assert_eq!(
+                    edit(&mut ana, post, &format!("Version {n}")).await.status,
+                    StatusCode::OK
+                );
+            }
+            let limited = edit(&mut ana, post, "Version 30").await;
+            assert_eq!(
+                limited.status,
+                StatusCode::TOO_MANY_REQUESTS,
+                "{}",
+                limited.body
+            );
+
+            // A suspended member edits nothing.
+            let mut ben = app.signed_in("Ben", "ben@example.si", Role::Member).await;
+            accept(&mut ben).await;
+            let reply = reply(&mut ben, thread, "Before the suspension").await;
+            sqlx::query("UPDATE users SET suspended_until = $1 WHERE display_name = 'Ben'")
+                .bind(guildhall_app::server::db::now() + 86_400)
+                .execute(&app.pool)
+                .await
+                .unwrap();
+            let suspended = ben
+                .api(
+                    "/api/forum/edit_post",
+                    &[
+                        ("post", &reply.to_string()),
+                        ("body", "After the suspension"),
+                    ],
+                )
+                .await;
+            assert_eq!(error_code(&suspended), "Suspended", "{}", suspended.body);
+            sqlx::query("UPDATE users SET suspended_until = NULL WHERE display_name = 'Ben'")
+                .execute(&app.pool)
+                .await
+                .unwrap();
+
+            // Nor in a locked thread: refused, and the edit page says why instead of a form.
+            sqlx::query("UPDATE forum_threads SET locked = 1 WHERE id = $1")
+                .bind(thread)
+                .execute(&app.pool)
+                .await
+                .unwrap();
+            let locked = ben
+                .api(
+                    "/api/forum/edit_post",
+                    &[("post", &reply.to_string()), ("body", "After the lock")],
+                )
+                .await;
+            assert_eq!(error_code(&locked), "ThreadLocked", "{}", locked.body);
+            let page = ben.get(&format!("/forum/p/{reply}/edit")).await;
+            assert!(
+                page.body.contains("data-test=\"edit-locked\""),
+                "{}",
+                page.body
+            );
+            assert!(!page.body.contains("data-test=\"edit-form\""));
+            let body: String = sqlx::query_scalar("SELECT body FROM forum_posts WHERE id = $1")
+                .bind(reply)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            assert_eq!(body, "Before the suspension");
+        }
+        app
+    })
+    .await;
 }

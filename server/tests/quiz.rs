@@ -1538,11 +1538,25 @@ async fn admins_see_how_each_question_fares_and_export_the_attempts() {
 
             let csv_path = format!("/admin/quizzes/{SLUG}/attempts.csv");
             let mut anonymous = app.client();
+            let csv = [("accept", "text/csv")];
             assert_eq!(
-                anonymous.get(&csv_path).await.status,
+                anonymous.get_with(&csv_path, &csv).await.status,
                 StatusCode::UNAUTHORIZED
             );
-            assert_eq!(member.get(&csv_path).await.status, StatusCode::FORBIDDEN);
+            // A browser is sent to sign in, and comes back to the file.
+            let visitor = anonymous.get(&csv_path).await;
+            assert_eq!(visitor.status, StatusCode::FOUND);
+            assert_eq!(visitor.location(), format!("/login?next={csv_path}"));
+            assert_eq!(
+                member.get_with(&csv_path, &csv).await.status,
+                StatusCode::FORBIDDEN
+            );
+            let refused = member.get(&csv_path).await;
+            assert_eq!(refused.status, StatusCode::FORBIDDEN);
+            assert!(
+                refused.body.contains("<main"),
+                "the site's page, with a way back"
+            );
             let page = member.get("/admin/quizzes").await;
             assert_eq!(page.status, StatusCode::FORBIDDEN);
             assert!(!page.body.contains("data-test=\"quiz-stats\""));
@@ -1801,4 +1815,27 @@ async fn passing_the_last_quiz_of_an_automatic_programme_issues_the_certificate(
         app
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_wait_under_a_minute_is_not_called_a_minute() {
+    let settings = Settings {
+        quiz_cooldown: Some(Duration::from_secs(1)),
+        ..Settings::default()
+    };
+    let app = TestApp::sqlite(settings).await;
+    {
+        let mut member = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
+        let page = member.get(QUIZ_PAGE).await;
+        assert!(
+            page.body
+                .contains("wait less than a minute before the next"),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("wait 1 min"));
+    }
+    app.finish().await;
 }

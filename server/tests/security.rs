@@ -69,6 +69,7 @@ const SERVER_FUNCTIONS: &[(&str, Access, &str)] = &[
     ("/api/forum/edit_post", Access::Member, "post=1&body=Hello"),
     ("/api/forum/delete_post", Access::Member, "post=1"),
     ("/api/forum/endorse", Access::Member, "post=1&on=1"),
+    ("/api/forum/reset_feed", Access::Member, ""),
     (
         "/api/forum/flag",
         Access::Member,
@@ -362,4 +363,150 @@ async fn health_and_not_found() {
         browser.get("/healthz").await.status,
         StatusCode::SERVICE_UNAVAILABLE
     );
+}
+
+/// A form body as a crafted client sends it, with the headers a script or a browser adds.
+fn raw_form(path: &str, body: impl Into<Body>, browser: bool) -> Request<Body> {
+    let mut req = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(
+            header::ACCEPT,
+            if browser {
+                "text/html"
+            } else {
+                "application/json"
+            },
+        );
+    if browser {
+        req = req
+            .header(
+                header::REFERER,
+                "http://127.0.0.1:3000/forum/new?kind=discussion",
+            )
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::HOST, "127.0.0.1:3000");
+    }
+    req.body(body.into()).unwrap()
+}
+
+fn code_of(body: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    value["code"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn bad_form_bodies_get_a_clear_4xx_and_store_nothing() {
+    on_each_backend(Settings::default(), |app| async move {
+        {
+            let mut ana = app
+                .signed_in("Ana Novak", "ana@example.si", Role::Member)
+                .await;
+            ana.api("/api/forum/accept_code", &[("version", "1")]).await;
+            let thread = "category=service-quality&kind=discussion&body=Fine";
+
+            // NUL and invalid UTF-8 in any field: 400 with the error, nothing stored.
+            for title in ["Queue%00s", "Queue%C3%28", "%FF%FE"] {
+                let res = ana
+                    .send(raw_form(
+                        "/api/forum/create_thread",
+                        format!("{thread}&title={title}"),
+                        false,
+                    ))
+                    .await;
+                assert_eq!(res.status, StatusCode::BAD_REQUEST, "{title}: {}", res.body);
+                assert_eq!(code_of(&res.body), "TextInvalid", "{title}");
+            }
+            let res = ana
+                .send(raw_form(
+                    "/api/login",
+                    "email=ana%00%40example.si&password=x",
+                    false,
+                ))
+                .await;
+            assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+            let threads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM forum_threads")
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+            assert_eq!(threads, 0, "nothing stored");
+
+            // A browser without JavaScript goes back to its form, which shows the error.
+            let res = ana
+                .send(raw_form(
+                    "/api/forum/create_thread",
+                    format!("{thread}&title=A%00"),
+                    true,
+                ))
+                .await;
+            assert_eq!(res.status, StatusCode::FOUND);
+            assert!(
+                res.location()
+                    .starts_with("/forum/new?kind=discussion&__path="),
+                "{}",
+                res.location()
+            );
+            let page = ana.get(&res.location().to_owned()).await;
+            assert!(
+                page.body.contains("data-test=\"form-error\""),
+                "{}",
+                page.body
+            );
+            assert!(page.body.contains("cannot be stored"), "{}", page.body);
+
+            // What the server function cannot decode is the caller's mistake: 400, as the body says.
+            for body in [
+                format!("{thread}&title=One&title=Two"),
+                "thread=99999999999999999999&body=x".to_owned(),
+                "module=service-quality&attempt=1&answer[][]=1".to_owned(),
+            ] {
+                let path = if body.starts_with("module=") {
+                    "/api/quiz/save"
+                } else if body.starts_with("thread=") {
+                    "/api/forum/reply"
+                } else {
+                    "/api/forum/create_thread"
+                };
+                let res = ana.send(raw_form(path, body.clone(), false)).await;
+                assert_eq!(res.status, StatusCode::BAD_REQUEST, "{body}: {}", res.body);
+                assert_eq!(code_of(&res.body), "BadRequest", "{body}");
+            }
+
+            // Too long, with or without a declared length: 413, as the body says.
+            let huge = format!("{thread}&title={}", "x".repeat(300 * 1024));
+            let chunks = futures_chunks(huge.clone().into_bytes());
+            let res = ana
+                .send(raw_form(
+                    "/api/forum/create_thread",
+                    Body::from_stream(chunks),
+                    false,
+                ))
+                .await;
+            assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.body);
+            assert_eq!(code_of(&res.body), "TooLarge");
+            let mut declared = raw_form("/api/forum/create_thread", huge, true);
+            declared
+                .headers_mut()
+                .insert(header::CONTENT_LENGTH, (300 * 1024 + 100).into());
+            let res = ana.send(declared).await;
+            assert_eq!(
+                res.status,
+                StatusCode::FOUND,
+                "a plain form goes back to its page"
+            );
+            let page = ana.get(&res.location().to_owned()).await;
+            assert!(page.body.contains("too long to accept"), "{}", page.body);
+        }
+        app
+    })
+    .await;
+}
+
+/// A body sent in 8 KB chunks with no declared length, as a chunked upload arrives.
+fn futures_chunks(
+    bytes: Vec<u8>,
+) -> impl futures::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        bytes.chunks(8 * 1024).map(|c| Ok(c.to_vec())).collect();
+    futures::stream::iter(chunks)
 }

@@ -9,6 +9,9 @@ use crate::i18n::Locale;
 /// What a server function sends back when it refuses: a code for programs, the field it
 /// concerns, and a message already translated into the caller's language.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+// On the server an `ApiError` is only ever read back from a page address (a plain form's
+// refusal), which anyone can craft: keep its code and rebuild the words from it.
+#[cfg_attr(feature = "ssr", serde(from = "Received"))]
 #[error("{message}")]
 pub struct ApiError {
     pub code: ErrorCode,
@@ -24,6 +27,20 @@ impl ApiError {
             field: code.field().map(str::to_owned),
             message: code.message(locale).to_owned(),
         }
+    }
+}
+
+/// An `ApiError` as it arrives, before its code is trusted for anything but the code.
+#[cfg(feature = "ssr")]
+#[derive(Deserialize)]
+struct Received {
+    code: ErrorCode,
+}
+
+#[cfg(feature = "ssr")]
+impl From<Received> for ApiError {
+    fn from(received: Received) -> Self {
+        ApiError::new(received.code, crate::server::request::locale())
     }
 }
 
@@ -70,5 +87,20 @@ impl From<crate::server::AppError> for ApiError {
             }
         }
         ApiError::new(code, crate::server::request::locale())
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_read_back_says_only_what_its_code_says() {
+        let crafted = r#"{"code":"Internal","field":"email","message":"Your account is closed: call +1 555 0100"}"#;
+        let error: ApiError = serde_json::from_str(crafted).unwrap();
+        assert_eq!(error, ApiError::new(ErrorCode::Internal, Locale::en));
+        assert!(!error.message.contains("555"));
+        let unknown = r#"{"code":"NoSuchCode","field":null,"message":"x"}"#;
+        assert!(serde_json::from_str::<ApiError>(unknown).is_err());
     }
 }

@@ -161,6 +161,21 @@ pub async fn reply(thread: i64, body: String, preview: Option<String>) -> Result
     super::finish_form(outcome, "reply", &keep, &next).await
 }
 
+/// Members: a new address for their best-practices feed; the old one stops working.
+#[server(endpoint = "forum/reset_feed", prefix = "/api")]
+pub async fn reset_feed() -> Result<(), ApiError> {
+    use crate::server::forum::feed;
+    use crate::server::request;
+    let result = async {
+        let user = request::require_user()?;
+        let state = request::state()?;
+        feed::reset_token(&state.pool, user.id).await?;
+        Ok(())
+    }
+    .await;
+    super::finish_form(result, "feed", &[], "/forum/practices?feed=new#feed").await
+}
+
 /// Authors: change their own post; the earlier version stays in its history.
 #[server(endpoint = "forum/edit_post", prefix = "/api")]
 pub async fn edit_post(
@@ -194,6 +209,8 @@ pub async fn edit_post(
         let existing = store::post(&state.pool, post)
             .await?
             .ok_or(crate::domain::error::ErrorCode::NotFound)?;
+        // An edit is a write like a post: same code, suspension and rate limit.
+        service::may_post(&state, &user).await?;
         let fields = match existing.practice {
             Some(_) => Some(service::practice(&situation, &practice, &result)?),
             None => None,

@@ -110,7 +110,8 @@ pub fn unread_label(locale: Locale, count: i64) -> String {
     )
 }
 
-/// A plain form: works without JavaScript, and changes nothing until the member asks.
+/// A plain form: works without JavaScript; with it, `public/language.js` applies a choice
+/// made with the pointer at once.
 #[component]
 fn LanguageSwitcher() -> impl IntoView {
     let locale = use_locale();

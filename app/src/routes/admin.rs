@@ -7,6 +7,7 @@ use super::account::role_name;
 use crate::api::admin::list_members;
 use crate::components::page::{PageTitle, load_once, require};
 use crate::context::use_locale;
+use crate::domain::error::ErrorCode;
 use crate::domain::language::fill;
 use crate::domain::role::Role;
 
@@ -32,6 +33,9 @@ pub fn AdminNav() -> impl IntoView {
         .pathname
         .get_untracked();
     let current = |href: &str| (path == href).then_some("page");
+    // Every admin page says why no certificate can be issued while the address is wrong.
+    let public_url_wrong =
+        crate::server::request::state().is_ok_and(|s| s.settings.public_url_wrong);
     view! {
         <nav class="subnav" aria-label=td_string!(locale, admin_title)>
             <ul>
@@ -40,6 +44,9 @@ pub fn AdminNav() -> impl IntoView {
                 <li><a href="/admin/certificates" aria-current=current("/admin/certificates")>{td_string!(locale, admin_certificates_heading)}</a></li>
             </ul>
         </nav>
+        {public_url_wrong.then(|| view! {
+            <p class="alert alert-error" role="alert" data-test="public-url-wrong">{ErrorCode::PublicUrlWrong.message(locale)}</p>
+        })}
     }
 }
 

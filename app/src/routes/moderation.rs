@@ -5,7 +5,7 @@ use leptos_i18n::Locale as _;
 use leptos_i18n::td_string;
 use leptos_router::hooks::use_query_map;
 
-use super::forum::clause_label;
+use super::forum::{PostContent, clause_label};
 use crate::components::page::{PageTitle, escape_text, load_once, require};
 use crate::context::use_locale;
 use crate::domain::dates::utc_minute;
@@ -100,7 +100,7 @@ fn QueueItem(
         <li class="card" data-test="queue-item">
             <h2><a href=forum::post_url(post.thread_id, post.number, post.id)>{item.thread_title}</a></h2>
             <p class="meta">{post.author_name.clone()} " · " {utc_minute(post.created_at)} " · " {status}</p>
-            <blockquote class="post-body" inner_html=post.body_html.clone()></blockquote>
+            <blockquote class="quoted-post"><PostContent post=post.clone() /></blockquote>
             <h3>{td_string!(locale, moderation_flags)}</h3>
             <ul>
                 {item.flags.into_iter().map(|f| view! {

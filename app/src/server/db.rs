@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -35,6 +35,10 @@ pub enum DbError {
         "online backup is for SQLite; for PostgreSQL use pg_dump, e.g. `pg_dump --format=custom \"$DATABASE_URL\" > guildhall.dump`"
     )]
     BackupUnsupported,
+    #[error("there is no database at {0}; check DATABASE_URL (nothing was written)")]
+    NoDatabase(String),
+    #[error("{0} is not a Guildhall database (it has no members table); nothing was written")]
+    NotGuildhall(String),
 }
 
 impl Backend {
@@ -122,16 +126,55 @@ pub async fn begin_write(
     }
 }
 
+/// What a backup holds, for the operator to check it against what they expected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Copied {
+    pub members: i64,
+    pub certificates: i64,
+    pub posts: i64,
+}
+
 /// A consistent copy of a live SQLite database (readers and writers carry on meanwhile).
-pub async fn backup(pool: &AnyPool, backend: Backend, target: &Path) -> Result<(), DbError> {
-    if backend != Backend::Sqlite {
+/// The source is opened read-only and must already exist: a mistyped path must not become a
+/// new, empty "backup", and backing up never migrates the database it copies.
+pub async fn backup(url: &str, target: &Path) -> Result<Copied, DbError> {
+    sqlx::any::install_default_drivers();
+    if Backend::from_url(url)? != Backend::Sqlite {
         return Err(DbError::BackupUnsupported);
+    }
+    let source = sqlite_path(url);
+    if !Path::new(source).is_file() {
+        return Err(DbError::NoDatabase(source.to_owned()));
+    }
+    let read_only = |path: &str| format!("sqlite://{path}?mode=ro");
+    let mut conn = sqlx::AnyConnection::connect(&read_only(source))
+        .await
+        .map_err(DbError::Connect)?;
+    // Only a Guildhall database is worth copying; anything else is a mistaken path.
+    if count(&mut conn, "users").await.is_err() {
+        return Err(DbError::NotGuildhall(source.to_owned()));
     }
     sqlx::query("VACUUM INTO $1")
         .bind(target.to_string_lossy().into_owned())
-        .execute(pool)
+        .execute(&mut conn)
         .await?;
-    Ok(())
+    conn.close().await?;
+    let mut copy = sqlx::AnyConnection::connect(&read_only(&target.to_string_lossy()))
+        .await
+        .map_err(DbError::Connect)?;
+    let copied = Copied {
+        members: count(&mut copy, "users").await?,
+        certificates: count(&mut copy, "certificates").await?,
+        posts: count(&mut copy, "forum_posts").await?,
+    };
+    copy.close().await?;
+    Ok(copied)
+}
+
+async fn count(conn: &mut sqlx::AnyConnection, table: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(conn)
+        .await
 }
 
 pub async fn ping(pool: &AnyPool) -> bool {

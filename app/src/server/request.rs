@@ -124,3 +124,15 @@ pub async fn take_form_input(form: &str) -> FormInput {
         _ => FormInput::default(),
     }
 }
+
+/// Set on the request when a file (a PDF, a CSV) was refused and the site answers with a
+/// page instead: the status the file's handler gave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RefusedFile(pub u16);
+
+/// Why this request's file was refused, when the page stands in for it.
+pub fn refused_file() -> Option<u16> {
+    use_context::<Parts>()
+        .and_then(|p| p.extensions.get::<RefusedFile>().copied())
+        .map(|r| r.0)
+}

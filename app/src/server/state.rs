@@ -36,6 +36,11 @@ pub struct Settings {
     pub association_name: String,
     pub signatory_name: String,
     pub signatory_title: String,
+    /// `public_url` points at this machine while the portal serves others: every QR code
+    /// printed now would send its reader to their own machine, so nothing is issued.
+    pub public_url_wrong: bool,
+    /// Best practices are also published in a feed anyone can read (else members' own feeds only).
+    pub public_practices_feed: bool,
 }
 
 impl Settings {
@@ -61,6 +66,8 @@ impl Default for Settings {
             association_name: "Guildhall Association".into(),
             signatory_name: "Certification Board".into(),
             signatory_title: "Chair".into(),
+            public_url_wrong: false,
+            public_practices_feed: false,
         }
     }
 }

@@ -264,7 +264,7 @@ fn Pager(page: i64, pages: i64, link: String, next: String) -> impl IntoView {
 }
 
 #[component]
-fn PracticeCard(situation: String, practice: String, result: String) -> impl IntoView {
+pub(crate) fn PracticeCard(situation: String, practice: String, result: String) -> impl IntoView {
     let locale = use_locale();
     view! {
         <dl class="practice-card" data-test="practice-card">
@@ -272,6 +272,16 @@ fn PracticeCard(situation: String, practice: String, result: String) -> impl Int
             <dt>{td_string!(locale, forum_practice)}</dt><dd inner_html=practice></dd>
             <dt>{td_string!(locale, forum_result)}</dt><dd inner_html=result></dd>
         </dl>
+    }
+}
+
+/// What a post says: a best practice's situation, action and result, then its text. Readers,
+/// flaggers and moderators all judge the same whole.
+#[component]
+pub(crate) fn PostContent(post: forum::Post) -> impl IntoView {
+    view! {
+        {post.practice.map(|p| view! { <PracticeCard situation=p.situation_html practice=p.practice_html result=p.result_html /> })}
+        <div class="post-body" inner_html=post.body_html></div>
     }
 }
 

@@ -5,7 +5,7 @@ use leptos_i18n::td_string;
 use leptos_router::hooks::use_query_map;
 
 use super::{ThreadList, catalogue, page_param};
-use crate::components::page::{PageTitle, require};
+use crate::components::page::{PageTitle, load_once, require};
 use crate::context::use_locale;
 use crate::domain::role::Role;
 use crate::server::forum::store::{self, Listing};
@@ -16,9 +16,10 @@ use crate::server::request;
 #[component]
 pub fn PracticesPage() -> impl IntoView {
     let locale = use_locale();
-    if let Err(refusal) = require(Role::Member) {
-        return refusal;
-    }
+    let user = match require(Role::Member) {
+        Ok(user) => user,
+        Err(refusal) => return refusal,
+    };
     let catalogue = catalogue();
     let module = use_query_map()
         .with_untracked(|q| q.get("module"))
@@ -49,11 +50,61 @@ pub fn PracticesPage() -> impl IntoView {
         </form>
         <p class="actions">
             <a class="button" href="/forum/new?kind=practice">{td_string!(locale, forum_new_practice)}</a>
-            <a class="button button-secondary" href="/forum/practices.atom" type="application/atom+xml">{td_string!(locale, forum_feed)}</a>
         </p>
         <ThreadList listing base="/forum/practices".to_owned() catalogue=catalogue.clone() />
+        <FeedAddress member=user.id />
     }
     .into_any()
+}
+
+/// The member's own feed address, to paste into a feed reader, and a way to replace it.
+#[component]
+fn FeedAddress(member: i64) -> impl IntoView {
+    let locale = use_locale();
+    let fresh = use_query_map().with_untracked(|q| q.get("feed")).is_some();
+    let token = load_once(async move {
+        let pool = request::pool().ok()?;
+        crate::server::forum::feed::token_of(&pool, member)
+            .await
+            .ok()
+    });
+    let settings = request::state().ok().map(|s| s.settings.clone());
+    view! {
+        <section id="feed" aria-labelledby="feed-heading" class="card">
+            <h2 id="feed-heading">{td_string!(locale, forum_feed_heading)}</h2>
+            <Suspense>
+                {move || { let (token, settings) = (token.clone(), settings.clone()); Suspend::new(async move {
+                    let Some(token) = token.await else {
+                        return view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }.into_any();
+                    };
+                    let public_url = settings.as_ref().map(|s| s.public_url.clone()).unwrap_or_default();
+                    let public_feed = settings.is_some_and(|s| s.public_practices_feed).then(|| view! {
+                        <p><a href="/forum/practices.atom" type="application/atom+xml">{td_string!(locale, forum_feed_public)}</a></p>
+                    });
+                    let address = token.as_ref().map(|t| {
+                        let url = crate::server::forum::feed::member_feed_url(&public_url, t);
+                        view! {
+                            {fresh.then(|| view! { <p class="alert alert-success" role="status" data-test="feed-new">{td_string!(locale, forum_feed_new)}</p> })}
+                            <div class="field">
+                                <label for="feed-address">{td_string!(locale, forum_feed_address)}</label>
+                                <input id="feed-address" type="url" readonly=true value=url.clone() aria-describedby="feed-hint" data-test="feed-address" />
+                            </div>
+                            <p><a href=url type="application/atom+xml">{td_string!(locale, forum_feed)}</a></p>
+                        }
+                    });
+                    let button = if token.is_some() { td_string!(locale, forum_feed_reset) } else { td_string!(locale, forum_feed_create) };
+                    view! {
+                        {address}
+                        <p class="hint" id="feed-hint">{td_string!(locale, forum_feed_hint)}</p>
+                        <form method="post" action="/api/forum/reset_feed">
+                            <button type="submit" class="button button-secondary" data-test="feed-reset">{button}</button>
+                        </form>
+                        {public_feed}
+                    }.into_any()
+                })}}
+            </Suspense>
+        </section>
+    }
 }
 
 /// Best practices linked to a module, for its page.

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::writing::{WritingFields, preview_view};
 use super::{
-    Pager, PracticeCard, accept_first, accepted_current, catalogue, id_param, internal_error,
+    Pager, PostContent, accept_first, accepted_current, catalogue, id_param, internal_error,
     page_param,
 };
 use crate::api::forum::{DeletePost, EditPost, Moderate, Reply};
@@ -383,8 +383,7 @@ fn PostView(post: Post, actions: AnyView) -> impl IntoView {
                     {edited}
                 </header>
                 {hidden_note(locale, &post).map(|note| view! { <p class="alert alert-info" data-test="hidden-note">{note}</p> })}
-                {post.practice.clone().map(|p| view! { <PracticeCard situation=p.situation_html practice=p.practice_html result=p.result_html /> })}
-                <div class="post-body" inner_html=post.body_html.clone()></div>
+                <PostContent post=post.clone() />
                 <p class="meta" data-test="endorsements">{endorsements}</p>
                 <div class="actions">{actions}</div>
             </article>

@@ -4,12 +4,16 @@ use leptos_i18n::Locale as _;
 use leptos_i18n::td_string;
 use leptos_router::hooks::use_query_map;
 
-use super::{PracticeCard, accept_first, accepted_current, catalogue, id_param, internal_error};
+use super::{
+    Pager, PostContent, PracticeCard, accept_first, accepted_current, catalogue, id_param,
+    internal_error, page_param,
+};
 use crate::api::forum::{CreateThread, EditPost, FlagPost};
 use crate::components::form::{FormAlert, last_error};
 use crate::components::page::{PageTitle, escape_text, load_once, require, set_status};
 use crate::context::{use_locale, use_user};
 use crate::domain::dates::utc_minute;
+use crate::domain::error::ErrorCode;
 use crate::domain::form::FormInput;
 use crate::domain::language::fill;
 use crate::domain::role::Role;
@@ -170,30 +174,38 @@ pub fn FlagPage() -> impl IntoView {
     }
     let catalogue = catalogue();
     let viewer = use_user();
-    let data = load_once(async move {
-        let pool = request::pool().ok()?;
-        let post = store::post(&pool, id).await.ok()??;
-        // A hidden post is as hidden here as in its thread.
-        if !may_read(&post, viewer.as_ref()) {
-            return None;
+    let data = load_once({
+        let catalogue = catalogue.clone();
+        async move {
+            let pool = request::pool().ok()?;
+            let post = store::post(&pool, id).await.ok()??;
+            // A hidden post is as hidden here as in its thread.
+            if !may_read(&post, viewer.as_ref()) {
+                return None;
+            }
+            let accepted = accepted_current(&catalogue).await;
+            Some((post, accepted, request::take_form_input("flag").await))
         }
-        Some((post, request::take_form_input("flag").await))
     });
     let error = last_error(ServerAction::<FlagPost>::new());
     view! {
         <PageTitle text=td_string!(locale, forum_flag_title).to_string() />
         <Suspense>
             {move || { let (data, catalogue) = (data.clone(), catalogue.clone()); Suspend::new(async move {
-                let Some((post, input)) = data.await.filter(|(p, _)| p.deleted_at.is_none()) else {
+                let Some((post, accepted, input)) = data.await.filter(|(p, _, _)| p.deleted_at.is_none()) else {
                     set_status(404);
                     return view! { <p>{td_string!(locale, error_not_found)}</p> }.into_any();
                 };
+                // Flags cite the code, so the member accepts it before filling in the form.
+                if !accepted {
+                    return accept_first(locale, &format!("/forum/p/{id}/flag"));
+                }
                 let Some(code) = catalogue.code_of_conduct() else { return internal_error(locale) };
                 let lang = locale.as_str();
                 let chosen = input.get("clause");
                 view! {
                     <p>{td_string!(locale, forum_flag_intro)}</p>
-                    <blockquote class="post-body" inner_html=post.body_html.clone()></blockquote>
+                    <blockquote class="quoted-post"><PostContent post=post.clone() /></blockquote>
                     <form method="post" action="/api/forum/flag" class="stack" data-test="flag-form">
                         <FormAlert error summary=td_string!(locale, form_error_summary).to_string() unreachable=td_string!(locale, error_internal).to_string() />
                         <input type="hidden" name="post" value=post.id />
@@ -231,26 +243,30 @@ pub fn EditPostPage() -> impl IntoView {
     let data = load_once(async move {
         let pool = request::pool().ok()?;
         let post = store::post(&pool, id).await.ok()??;
-        let title = store::thread(&pool, post.thread_id)
-            .await
-            .ok()?
-            .map(|t| t.title)
-            .unwrap_or_default();
+        let thread = store::thread(&pool, post.thread_id).await.ok()??;
         let input = request::take_form_input("edit").await;
-        Some((post, title, input))
+        Some((post, thread.title, thread.locked, input))
     });
     let error = last_error(ServerAction::<EditPost>::new());
     view! {
         <PageTitle text=td_string!(locale, forum_edit_title).to_string() />
         <Suspense>
             {move || { let data = data.clone(); Suspend::new(async move {
-                let Some((post, title, input)) = data.await else {
+                let Some((post, title, locked, input)) = data.await else {
                     set_status(404);
                     return view! { <p>{td_string!(locale, error_not_found)}</p> }.into_any();
                 };
                 if me != Some(post.author_id) || post.deleted_at.is_some() {
                     set_status(403);
                     return view! { <p>{td_string!(locale, forbidden_body)}</p> }.into_any();
+                }
+                let back = view! { <p><a href=forum::post_url(post.thread_id, post.number, post.id)>{td_string!(locale, forum_back_to_post)}</a></p> };
+                if locked {
+                    set_status(403);
+                    return view! {
+                        <p class="alert alert-info" data-test="edit-locked">{ErrorCode::ThreadLocked.message(locale)}</p>
+                        {back}
+                    }.into_any();
                 }
                 // What was typed and refused wins over what is stored.
                 let input = if input.values.is_empty() {
@@ -291,6 +307,7 @@ pub fn PostHistoryPage() -> impl IntoView {
         return refusal;
     }
     let viewer = use_user();
+    let page = page_param();
     let data = load_once(async move {
         let pool = request::pool().ok()?;
         let post = store::post(&pool, id).await.ok()??;
@@ -298,16 +315,18 @@ pub fn PostHistoryPage() -> impl IntoView {
         if !may_read(&post, viewer.as_ref()) {
             return None;
         }
-        Some((post, store::revisions(&pool, id).await.ok()?))
+        Some((post, store::revisions(&pool, id, page).await.ok()?))
     });
     view! {
         <PageTitle text=td_string!(locale, forum_history_title).to_string() />
         <Suspense>
             {move || { let data = data.clone(); Suspend::new(async move {
-                let Some((post, revisions)) = data.await else {
+                let Some((post, (revisions, total))) = data.await else {
                     set_status(404);
                     return view! { <p>{td_string!(locale, error_not_found)}</p> }.into_any();
                 };
+                let pages = (total + store::REVISIONS_PER_PAGE - 1) / store::REVISIONS_PER_PAGE;
+                let link = |page: i64| format!("/forum/p/{id}/history?page={page}");
                 view! {
                     <p><a href=forum::post_url(post.thread_id, post.number, post.id)>{td_string!(locale, forum_back_to_post)}</a></p>
                     <ol class="revisions" data-test="revisions">
@@ -323,6 +342,7 @@ pub fn PostHistoryPage() -> impl IntoView {
                             }
                         }).collect_view()}
                     </ol>
+                    <Pager page pages link=link(page - 1) next=link(page + 1) />
                 }.into_any()
             })}}
         </Suspense>

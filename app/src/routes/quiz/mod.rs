@@ -210,7 +210,7 @@ fn QuizIntro(
         td_string!(locale, quiz_attempts_rule),
         &[
             ("attempts", &settings.attempts_per_day.to_string()),
-            ("wait", &duration_words(locale, rules_cooldown)),
+            ("wait", &rule_duration_words(locale, rules_cooldown)),
         ],
     );
     let start_label = if history.is_empty() {
@@ -322,6 +322,15 @@ fn result_words(locale: Locale, passed: bool, correct: i64, total: i64, score: i
 }
 
 /// "25 minutes", "2 hours", "1 day": rounded up, for waits and limits.
+/// A rule's wait as words: under a minute is said so, not rounded up to "1 min".
+fn rule_duration_words(locale: Locale, seconds: i64) -> String {
+    if seconds < 60 {
+        td_string!(locale, duration_under_a_minute).to_owned()
+    } else {
+        duration_words(locale, seconds)
+    }
+}
+
 fn duration_words(locale: Locale, seconds: i64) -> String {
     let seconds = seconds.max(0);
     if seconds < 2 * 3600 {

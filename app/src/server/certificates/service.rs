@@ -55,6 +55,9 @@ pub async fn issue(
     request: Request<'_>,
     actor: &Actor,
 ) -> Result<Certificate, AppError> {
+    if state.settings.public_url_wrong {
+        return Err(ErrorCode::PublicUrlWrong.into());
+    }
     let catalogue = state.content.get();
     let programme = catalogue
         .programme(programme)

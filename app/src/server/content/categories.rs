@@ -43,8 +43,12 @@ struct Entry {
 
 /// Loads `file` (a missing file means no categories), checking slugs, languages and modules.
 pub fn load(file: &Path, modules: &[Module]) -> (Vec<Category>, Vec<ContentError>) {
-    let Ok(text) = std::fs::read_to_string(file) else {
+    if !file.exists() {
         return (Vec::new(), Vec::new());
+    }
+    let text = match super::read_text(file) {
+        Ok(text) => text,
+        Err(e) => return (Vec::new(), vec![e]),
     };
     let line_at = |offset: usize| 1 + text[..offset.min(text.len())].matches('\n').count();
     let parsed: File = match toml::from_str(&text) {

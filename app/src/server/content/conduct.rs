@@ -144,8 +144,7 @@ fn load_file(
     lang: &'static str,
 ) -> Result<(ConductText, u32, String), Vec<ContentError>> {
     let error = |line: usize, message: String| ContentError::new(file, line, message);
-    let source =
-        std::fs::read_to_string(file).map_err(|e| vec![error(0, format!("cannot read: {e}"))])?;
+    let source = super::read_text(file).map_err(|e| vec![e])?;
     let (front_text, body, body_line) =
         split_front_matter(&source).map_err(|(line, m)| vec![error(line, m)])?;
     let front: FrontMatter = toml::from_str(front_text).map_err(|e| {

@@ -127,6 +127,25 @@ pub fn render(text: &str, first_line: usize) -> Result<Rendered, Vec<(usize, Str
                 out.words += t.split_whitespace().count();
                 chunk.push(event);
             }
+            // A wide table scrolls inside its own box on a phone. That box must be reachable
+            // by keyboard to scroll, and named for screen readers by its section's heading.
+            Event::Start(Tag::Table(_)) => {
+                let named = match out.sections.last() {
+                    Some(section) => format!(
+                        " role=\"region\" aria-labelledby=\"{}-heading\"",
+                        section.id
+                    ),
+                    None => String::new(),
+                };
+                chunk.push(Event::Html(
+                    format!("<div class=\"table-scroll\" tabindex=\"0\"{named}>").into(),
+                ));
+                chunk.push(event);
+            }
+            Event::End(TagEnd::Table) => {
+                chunk.push(event);
+                chunk.push(Event::Html("</div>".into()));
+            }
             other => chunk.push(other),
         }
     }

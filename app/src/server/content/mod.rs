@@ -255,6 +255,34 @@ impl Catalogue {
     }
 }
 
+/// A content file's text. Editors on Windows often save a byte-order mark, which is dropped;
+/// a file in another encoding (Latin-1, Windows-1250) is named with the line and column of its
+/// first byte that is not UTF-8.
+pub(super) fn read_text(file: &Path) -> Result<String, ContentError> {
+    let bytes =
+        std::fs::read(file).map_err(|e| ContentError::new(file, 0, format!("cannot read: {e}")))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_owned()),
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let column = 1 + String::from_utf8_lossy(&valid[line_start..])
+                .chars()
+                .count();
+            Err(ContentError::new(
+                file,
+                line,
+                format!(
+                    "column {column}: byte 0x{:02X} is not UTF-8; save the file as UTF-8",
+                    bytes[e.valid_up_to()]
+                ),
+            ))
+        }
+    }
+}
+
 /// Splits `+++\n<toml>\n+++\n<markdown>`; returns the body's first line number too.
 pub(super) fn split_front_matter(text: &str) -> Result<(&str, &str, usize), (usize, String)> {
     let rest = text

@@ -203,8 +203,7 @@ pub(super) fn load_module(
 }
 
 fn load_file(file: &Path) -> Result<(FrontMatter, markdown::Rendered), Vec<ContentError>> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| vec![ContentError::new(file, 0, format!("cannot read: {e}"))])?;
+    let text = super::read_text(file).map_err(|e| vec![e])?;
     let (front_text, body, body_line) =
         split_front_matter(&text).map_err(|(line, m)| vec![ContentError::new(file, line, m)])?;
     let front: FrontMatter = toml::from_str(front_text).map_err(|e| {

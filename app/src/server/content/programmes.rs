@@ -120,8 +120,7 @@ fn load_file(
             "a programme file name may use only a-z, 0-9 and -".into(),
         )]);
     }
-    let text =
-        std::fs::read_to_string(file).map_err(|e| vec![error(0, format!("cannot read: {e}"))])?;
+    let text = super::read_text(file).map_err(|e| vec![e])?;
     let line_of = |offset: usize| 1 + text[..offset.min(text.len())].matches('\n').count();
     let parsed: File = toml::from_str(&text).map_err(|e| {
         let line = e.span().map_or(1, |span| line_of(span.start));

@@ -320,3 +320,32 @@ fn every_error_is_reported_at_once() {
     assert!(errors.len() >= 2, "{errors:#?}");
     assert!(errors.iter().all(|e| e.to_string().contains(".md:")));
 }
+
+#[test]
+fn a_byte_order_mark_is_no_error_and_another_encoding_names_its_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), dir.path());
+    let text = std::fs::read_to_string(fixture().join(EN)).unwrap();
+    let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+    with_bom.extend_from_slice(text.as_bytes());
+    std::fs::write(dir.path().join(EN), with_bom).unwrap();
+    assert!(Catalogue::load(dir.path()).is_ok(), "a BOM is dropped");
+
+    // "Čas" saved as Windows-1250 on the fourth line of the body.
+    let mut latin = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if n == 12 {
+            latin.extend_from_slice(b"Velmi dobr\xE9 \xC8as\n");
+        }
+        latin.extend_from_slice(line.as_bytes());
+        latin.push(b'\n');
+    }
+    std::fs::write(dir.path().join(EN), latin).unwrap();
+    let errors = Catalogue::load(dir.path()).expect_err("not UTF-8");
+    let (file, line, message) = only(&errors);
+    assert_eq!((file.as_str(), line), ("en.md", 13));
+    assert!(
+        message.starts_with("column 11: byte 0xE9 is not UTF-8"),
+        "{message}"
+    );
+}

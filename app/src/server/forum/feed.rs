@@ -1,11 +1,77 @@
-//! `GET /forum/practices.atom`: the latest best practices as an Atom feed, so members can
-//! follow them in a feed reader. It carries what a best practice says, not who wrote it.
-use axum::extract::State;
+//! The latest best practices as an Atom feed, so members can follow them in a feed reader.
+//! It carries what a best practice says, not who wrote it.
+//!
+//! The forum is for members, and a feed reader cannot sign in: each member has a feed address
+//! of their own (`/forum/feeds/<token>/practices.atom`) that they can replace at any time. The
+//! address without a token answers only where the association chose a public feed
+//! (`GUILDHALL_PUBLIC_PRACTICES_FEED`). Either way the feed is never kept by shared caches, so
+//! a post a moderator hides leaves every reader's next fetch.
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sqlx::Row;
+use rand::RngCore;
+use sqlx::{AnyPool, Row};
 
 use crate::server::AppState;
+
+/// A new random feed token for `member`, replacing any earlier one (which stops working).
+pub async fn reset_token(pool: &AnyPool, member: i64) -> Result<String, sqlx::Error> {
+    let mut bytes = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    sqlx::query("UPDATE users SET feed_token = $1 WHERE id = $2")
+        .bind(&token)
+        .bind(member)
+        .execute(pool)
+        .await?;
+    Ok(token)
+}
+
+/// The member's current feed token, if they made one.
+pub async fn token_of(pool: &AnyPool, member: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT feed_token FROM users WHERE id = $1")
+        .bind(member)
+        .fetch_optional(pool)
+        .await
+        .map(Option::flatten)
+}
+
+/// Where a member's feed is read.
+pub fn member_feed_url(public_url: &str, token: &str) -> String {
+    format!("{public_url}/forum/feeds/{token}/practices.atom")
+}
+
+/// `GET /forum/practices.atom`: the public feed, where the association publishes one.
+pub async fn public_practices(State(state): State<AppState>) -> Response {
+    if !state.settings.public_practices_feed {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    practices(&state).await
+}
+
+/// `GET /forum/feeds/<token>/practices.atom`: a member's own feed.
+pub async fn member_practices(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Response {
+    let valid = token.len() == 48 && token.bytes().all(|b| b.is_ascii_hexdigit());
+    let member: Result<Option<i64>, _> = if valid {
+        sqlx::query_scalar("SELECT id FROM users WHERE feed_token = $1")
+            .bind(&token)
+            .fetch_optional(&state.pool)
+            .await
+    } else {
+        Ok(None)
+    };
+    match member {
+        Ok(Some(_)) => practices(&state).await,
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "feed token lookup");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
 
 const ENTRIES: i64 = 30;
 
@@ -26,7 +92,7 @@ fn rfc3339(unix: i64) -> String {
         .unwrap_or_default()
 }
 
-pub async fn practices(State(state): State<AppState>) -> Response {
+async fn practices(state: &AppState) -> Response {
     let rows = sqlx::query(
         "SELECT t.id, t.title, t.created_at, p.edited_at, p.situation_html, p.practice_html, p.result_html \
          FROM forum_threads t JOIN forum_posts p ON p.thread_id = t.id AND p.number = 1 \
@@ -100,7 +166,7 @@ pub async fn practices(State(state): State<AppState>) -> Response {
             ),
             (
                 header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=300"),
+                HeaderValue::from_static("private, max-age=60"),
             ),
         ],
         body,

@@ -47,10 +47,10 @@ pub(super) fn load_file(
         questions: Vec::new(),
         read: false,
     };
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::server::content::read_text(path) {
         Ok(text) => text,
         Err(e) => {
-            errors.push(ContentError::new(path, 0, format!("cannot read: {e}")));
+            errors.push(e);
             return out;
         }
     };

@@ -4,8 +4,8 @@ mod read;
 mod write;
 
 pub use read::{
-    Listing, accepted_version, category_activity, endorsed_by, last_number, opening_post, post,
-    posts, revisions, thread, threads,
+    Listing, REVISIONS_PER_PAGE, accepted_version, category_activity, endorsed_by, last_number,
+    opening_post, post, posts, revisions, thread, threads,
 };
 pub use write::{
     NewThread, Replied, Writing, accept, create_thread, delete, edit, reply, set_pinned,

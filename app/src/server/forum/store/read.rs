@@ -87,15 +87,29 @@ pub async fn post(pool: &AnyPool, id: i64) -> Result<Option<Post>, sqlx::Error> 
     row.as_ref().map(post_from_row).transpose()
 }
 
-pub async fn revisions(pool: &AnyPool, post: i64) -> Result<Vec<Revision>, sqlx::Error> {
+/// One page of a post's earlier versions, newest first, and how many there are in all: a
+/// post edited a thousand times must not make its history page render a thousand bodies.
+pub async fn revisions(
+    pool: &AnyPool,
+    post: i64,
+    page: i64,
+) -> Result<(Vec<Revision>, i64), sqlx::Error> {
+    let total: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM forum_post_revisions WHERE post_id = $1")
+            .bind(post)
+            .fetch_one(pool)
+            .await?;
     let rows = sqlx::query(
         "SELECT title, body, situation, practice, result, replaced_at FROM forum_post_revisions \
-         WHERE post_id = $1 ORDER BY id DESC",
+         WHERE post_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
     )
     .bind(post)
+    .bind(REVISIONS_PER_PAGE)
+    .bind((page.clamp(1, i64::MAX / REVISIONS_PER_PAGE) - 1) * REVISIONS_PER_PAGE)
     .fetch_all(pool)
     .await?;
-    rows.iter()
+    let revisions = rows
+        .iter()
         .map(|r| {
             Ok(Revision {
                 title: r.try_get("title")?,
@@ -106,8 +120,12 @@ pub async fn revisions(pool: &AnyPool, post: i64) -> Result<Vec<Revision>, sqlx:
                 replaced_at: r.try_get("replaced_at")?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok((revisions, total))
 }
+
+/// Earlier versions on one page of a post's history.
+pub const REVISIONS_PER_PAGE: i64 = 10;
 
 /// Which threads a list shows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

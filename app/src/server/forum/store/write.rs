@@ -196,6 +196,14 @@ pub async fn edit(
 ) -> Result<Post, AppError> {
     let mut tx = begin_write(pool, backend).await?;
     let post = own_live_post(&mut tx, post_id, author).await?;
+    // A locked thread is closed to every change, as to replies.
+    let locked: i64 = sqlx::query_scalar("SELECT locked FROM forum_threads WHERE id = $1")
+        .bind(post.thread_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if locked == 1 {
+        return Err(ErrorCode::ThreadLocked.into());
+    }
     let old_title: Option<String> = if post.number == 1 {
         sqlx::query_scalar("SELECT title FROM forum_threads WHERE id = $1")
             .bind(post.thread_id)
