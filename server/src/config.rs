@@ -144,6 +144,16 @@ pub struct Config {
     )]
     pub flags_to_hide: i64,
 
+    /// Days an account must exist before its flags count towards hiding a post (staff's
+    /// always count); every flag still reaches the moderators.
+    #[arg(
+        long,
+        env = "GUILDHALL_FLAG_STANDING_DAYS",
+        default_value_t = 7,
+        global = true
+    )]
+    pub flag_standing_days: u64,
+
     /// Publish the best-practices feed to anyone at /forum/practices.atom; otherwise each
     /// member reads it through a feed address of their own.
     #[arg(
@@ -282,6 +292,7 @@ impl Config {
             quiz_cooldown: self.quiz_cooldown_seconds.map(Duration::from_secs),
             posts_per_ten_minutes: self.posts_per_10_minutes,
             flags_to_hide: self.flags_to_hide.max(1),
+            flag_standing: Duration::from_secs(self.flag_standing_days * 86_400),
             association_name: self.association_name.clone(),
             signatory_name: self.signatory_name.clone(),
             signatory_title: self.signatory_title.clone(),

@@ -749,6 +749,7 @@ async fn endorsements_count_certified_members_and_notify_the_author() {
 async fn flags_cite_a_clause_hide_a_post_and_moderators_decide() {
     let settings = Settings {
         flags_to_hide: 2,
+        flag_standing: std::time::Duration::ZERO,
         ..prolific()
     };
     on_each_backend(settings, |app| async move {
@@ -1573,6 +1574,87 @@ async fn edits_obey_the_rules_posting_obeys_and_history_comes_in_pages() {
                 .await
                 .unwrap();
             assert_eq!(body, "Before the suspension");
+        }
+        app
+    })
+    .await;
+}
+
+async fn flag(member: &mut Client<'_>, post: i64) -> common::Response {
+    member
+        .api(
+            "/api/forum/flag",
+            &[("post", &post.to_string()), ("clause", "clause-6-2")],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn only_flags_from_members_with_standing_hide_a_post_and_a_review_is_not_undone_by_the_same_flags()
+ {
+    let settings = Settings {
+        flags_to_hide: 2,
+        ..Settings::default()
+    };
+    on_each_backend(settings, |app| async move {
+        {
+            let mut author = app.signed_in("Ana", "ana@example.si", Role::Member).await;
+            let mut new1 = app.signed_in("New One", "new1@example.si", Role::Member).await;
+            let mut new2 = app.signed_in("New Two", "new2@example.si", Role::Member).await;
+            let mut mo = app.signed_in("Mo", "mo@example.si", Role::Moderator).await;
+            for m in [&mut author, &mut new1, &mut new2, &mut mo] {
+                accept(m).await;
+            }
+            let thread = discussion(&mut author, "Greeting guests", "Smile first.").await;
+            let post = thread_opening_post(&app, thread).await;
+            let hidden = || async {
+                sqlx::query_scalar::<_, Option<i64>>("SELECT hidden_at FROM forum_posts WHERE id = $1")
+                    .bind(post)
+                    .fetch_one(&app.pool)
+                    .await
+                    .unwrap()
+                    .is_some()
+            };
+
+            // Accounts made today: their flags reach the moderators but hide nothing.
+            let res = flag(&mut new1, post).await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            let res = flag(&mut new2, post).await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            assert!(!hidden().await, "fresh accounts cannot hide a post");
+            assert!(mo.get("/moderation").await.body.contains("Smile first."));
+
+            // With standing, the same two flags would hide it; a moderator reviews and keeps it.
+            sqlx::query("UPDATE users SET created_at = created_at - 8 * 86400")
+                .execute(&app.pool)
+                .await
+                .unwrap();
+            let res = mo
+                .api(
+                    "/api/forum/moderate",
+                    &[("post", &post.to_string()), ("action", "dismiss"), ("clause", "clause-6-2"), ("reason", "Fine as it is")],
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            let res = flag(&mut new1, post).await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            let res = flag(&mut new2, post).await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            assert!(!hidden().await, "the same members cannot undo a review by flagging again");
+
+            // Two members with standing who had not flagged it before do hide it.
+            let mut old = app.signed_in("Old Hand", "old@example.si", Role::Member).await;
+            accept(&mut old).await;
+            sqlx::query("UPDATE users SET created_at = created_at - 8 * 86400 WHERE email = 'old@example.si'")
+                .execute(&app.pool)
+                .await
+                .unwrap();
+            let res = flag(&mut old, post).await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            assert!(!hidden().await);
+            let res = flag(&mut mo, post).await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            assert!(hidden().await, "a staff flag counts from day one");
         }
         app
     })

@@ -332,7 +332,10 @@ pub async fn flag_post(post: i64, clause: String, comment: Option<String>) -> Re
             post,
             user.id,
             (&clause, comment),
-            state.settings.flags_to_hide,
+            moderation::AutoHide {
+                flags: state.settings.flags_to_hide,
+                standing_seconds: state.settings.flag_standing.as_secs() as i64,
+            },
             now(),
         )
         .await?;

@@ -32,6 +32,8 @@ pub struct Settings {
     pub posts_per_ten_minutes: i64,
     /// Distinct members' flags that hide a post until a moderator reviews it.
     pub flags_to_hide: i64,
+    /// How old an account must be for its flags to count towards hiding a post.
+    pub flag_standing: Duration,
     /// Printed on certificates: the issuing association and who signs for it.
     pub association_name: String,
     pub signatory_name: String,
@@ -63,6 +65,7 @@ impl Default for Settings {
             quiz_cooldown: None,
             posts_per_ten_minutes: 20,
             flags_to_hide: 3,
+            flag_standing: Duration::from_secs(7 * 86_400),
             association_name: "Guildhall Association".into(),
             signatory_name: "Certification Board".into(),
             signatory_title: "Chair".into(),

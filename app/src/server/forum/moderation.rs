@@ -165,13 +165,27 @@ pub async fn endorse(
 
 /// Flags a post citing `clause`. When `hide_at` distinct members have open flags on it, it
 /// is hidden until a moderator reviews it. Returns whether it is hidden now.
+/// When flags hide a post before a moderator sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct AutoHide {
+    /// Distinct members' flags that hide a post.
+    pub flags: i64,
+    /// A member's flag counts once their account is this old (staff's always count), so a
+    /// handful of accounts made for the purpose cannot hide a post.
+    pub standing_seconds: i64,
+}
+
+/// Records a member's flag; returns whether the post is now hidden for review. Every flag
+/// reaches the moderators; only flags from members with standing count towards hiding, and
+/// a member's flag on a post a moderator already reviewed after their earlier flag does not
+/// count again.
 pub async fn flag(
     pool: &AnyPool,
     backend: Backend,
     post: i64,
     member: i64,
     (clause, comment): (&str, Option<&str>),
-    hide_at: i64,
+    rule: AutoHide,
     now: i64,
 ) -> Result<bool, AppError> {
     let mut tx = begin_write(pool, backend).await?;
@@ -201,12 +215,17 @@ pub async fn flag(
         Err(e) => return Err(e.into()),
     }
     let flaggers: i64 = sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT user_id) FROM forum_flags WHERE post_id = $1 AND resolved_at IS NULL",
+        "SELECT COUNT(DISTINCT f.user_id) FROM forum_flags f JOIN users u ON u.id = f.user_id \
+         WHERE f.post_id = $1 AND f.resolved_at IS NULL \
+           AND (u.created_at <= $2 OR u.role IN ('moderator', 'admin')) \
+           AND NOT EXISTS (SELECT 1 FROM forum_flags r \
+             WHERE r.post_id = f.post_id AND r.user_id = f.user_id AND r.resolved_at IS NOT NULL)",
     )
     .bind(post)
+    .bind(now - rule.standing_seconds)
     .fetch_one(&mut *tx)
     .await?;
-    let hidden = if flaggers >= hide_at {
+    let hidden = if flaggers >= rule.flags {
         sqlx::query("UPDATE forum_posts SET hidden_at = $1, hidden_clause = NULL WHERE id = $2 AND hidden_at IS NULL")
             .bind(now)
             .bind(post)
