@@ -177,6 +177,8 @@ async fn manage_certificates(
         Content::new(catalogue),
         &config.site_root,
     );
+    // A server may be serving this database: it must learn of what is changed here.
+    state.caches.beside_server();
     match command {
         CertificatesCommand::Issue {
             email,

@@ -7,6 +7,7 @@ use std::time::Duration;
 use guildhall_app::server::AppState;
 use guildhall_app::server::cache::Topic;
 use guildhall_app::server::cache::listen::listen;
+use guildhall_app::server::cache::other_processes;
 use guildhall_app::server::content::{Catalogue, Content, last_modified};
 use guildhall_app::server::db::{self, Backend};
 use guildhall_app::server::quiz;
@@ -49,6 +50,8 @@ pub async fn serve(config: Config) -> Result<(), Failure> {
     );
     if backend == Backend::Postgres {
         tokio::spawn(listen(state.caches.clone(), config.database_url.clone()));
+    } else {
+        tokio::spawn(other_processes::follow(state.caches.clone(), pool.clone()));
     }
     tokio::spawn(close_expired_attempts(state.clone()));
     let metrics = std::sync::Arc::<Metrics>::default();

@@ -928,6 +928,20 @@ async fn guessing_codes_is_rate_limited_and_the_register_is_opt_in() {
     .await;
 }
 
+/// An admin issues the service-excellence certificate to `email` by hand.
+async fn issue_manually(admin: &mut Client<'_>, email: &str) -> common::Response {
+    admin
+        .api(
+            "/api/certificates/issue_manual",
+            &[
+                ("email", email),
+                ("programme", "service-excellence"),
+                ("reason", "Prior learning"),
+            ],
+        )
+        .await
+}
+
 #[tokio::test]
 async fn nothing_is_issued_while_the_public_address_points_at_the_server_itself() {
     let settings = Settings {
@@ -941,16 +955,7 @@ async fn nothing_is_issued_while_the_public_address_points_at_the_server_itself(
                 .await;
             app.signed_in("Ana Novak", "ana@example.si", Role::Member)
                 .await;
-            let refused = admin
-                .api(
-                    "/api/certificates/issue_manual",
-                    &[
-                        ("email", "ana@example.si"),
-                        ("programme", "service-excellence"),
-                        ("reason", "Prior learning"),
-                    ],
-                )
-                .await;
+            let refused = issue_manually(&mut admin, "ana@example.si").await;
             assert_eq!(
                 refused.status,
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -972,4 +977,59 @@ async fn nothing_is_issued_while_the_public_address_points_at_the_server_itself(
         app
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_revocation_from_the_command_line_reaches_a_running_server_on_sqlite() {
+    let app = TestApp::sqlite(Settings::default()).await;
+    {
+        let mut admin = app
+            .signed_in("Ada Admin", "ada@example.org", Role::Admin)
+            .await;
+        app.signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
+        let issued = issue_manually(&mut admin, "ana@example.si").await;
+        assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
+        let (_, code) = certificates_of(&app, "ana@example.si").await[0].clone();
+        let page = format!("/verify/{}", dashed(&code));
+        let mut visitor = app.client();
+        // Read once, so the page is kept in memory.
+        assert!(
+            visitor
+                .get(&page)
+                .await
+                .body
+                .contains("data-status=\"valid\"")
+        );
+
+        let revoked = std::process::Command::new(env!("CARGO_BIN_EXE_guildhall"))
+            .args([
+                "certificates",
+                "revoke",
+                &code,
+                "--reason",
+                "Issued in error",
+            ])
+            .env("DATABASE_URL", &app.database_url)
+            .env("RUST_LOG", "error")
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .output()
+            .unwrap();
+        assert!(
+            revoked.status.success(),
+            "{}",
+            String::from_utf8_lossy(&revoked.stderr)
+        );
+        // The server reads the change log every second; give it many chances, not a deadline.
+        let mut shown = String::new();
+        for _ in 0..100 {
+            shown = visitor.get(&page).await.body;
+            if shown.contains("data-status=\"revoked\"") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(shown.contains("data-status=\"revoked\""), "{shown}");
+    }
+    app.finish().await;
 }

@@ -14,6 +14,7 @@ use guildhall_app::domain::role::Role;
 use guildhall_app::server::Settings;
 use guildhall_app::server::accounts::{self, NewAccount};
 use guildhall_app::server::cache::listen::listen;
+use guildhall_app::server::cache::other_processes;
 use guildhall_app::server::content::{Catalogue, Content};
 use guildhall_app::server::db::{self, Backend};
 use guildhall_server::router;
@@ -28,7 +29,7 @@ pub struct TestApp {
     pub pool: AnyPool,
     pub backend: Backend,
     pub settings: Settings,
-    database_url: String,
+    pub database_url: String,
     /// The content being served; `replace_content` swaps it as a reload in development does.
     content: Content,
     postgres_db: Option<(String, String)>,
@@ -164,6 +165,9 @@ impl TestApp {
                 tokio::time::sleep(std::time::Duration::from_millis(10)).await;
             }
             assert!(caches.in_sync(), "the change channel joins");
+        } else {
+            // As `serve` does: what the command line changes reaches this memory.
+            tokio::spawn(other_processes::follow(state.caches.clone(), pool.clone()));
         }
         router::build(state)
     }

@@ -9,6 +9,7 @@
 //! taken for one read after it. Changes on other instances arrive through PostgreSQL's
 //! `NOTIFY` (see `listen`); while that channel is down, nothing is served from memory.
 pub mod listen;
+pub mod other_processes;
 pub mod template;
 
 use std::collections::{HashMap, HashSet};
@@ -162,6 +163,9 @@ struct Inner {
     /// False while changes on other instances could go unheard.
     in_sync: AtomicBool,
     postgres: bool,
+    /// A process beside the server on SQLite (the command line): its changes are logged for
+    /// the server to read.
+    beside_server: AtomicBool,
     /// Signs this instance's announcements, so that it does not apply its own twice: once
     /// was at the change, and a second time, later, would make fresh entries look stale.
     instance: String,
@@ -187,6 +191,7 @@ impl Caches {
             floor: AtomicU64::new(0),
             in_sync: AtomicBool::new(!postgres),
             postgres,
+            beside_server: AtomicBool::new(false),
             instance: format!("{:016x}", rand::random::<u64>()),
             session_owners: Cache::builder()
                 .max_capacity(ENTRIES)
@@ -258,17 +263,30 @@ impl Caches {
         }
     }
 
+    /// This process changes a SQLite database that a server is serving (the command line):
+    /// its announcements go to the log the server reads.
+    pub fn beside_server(&self) {
+        self.0.beside_server.store(true, Ordering::Release);
+    }
+
     /// Records changes that have just been committed, here and on every other instance.
     pub async fn announce(&self, pool: &AnyPool, topics: &[Topic]) {
         for &topic in topics {
             self.changed(topic);
         }
-        if self.0.postgres && !topics.is_empty() {
-            let topics = topics
-                .iter()
-                .map(|t| t.encode())
-                .collect::<Vec<_>>()
-                .join(",");
+        if topics.is_empty() {
+            return;
+        }
+        let topics = topics
+            .iter()
+            .map(|t| t.encode())
+            .collect::<Vec<_>>()
+            .join(",");
+        if !self.0.postgres && self.0.beside_server.load(Ordering::Acquire) {
+            let now = crate::server::db::now();
+            other_processes::log(pool, &self.0.instance, &topics, now).await;
+        }
+        if self.0.postgres {
             let payload = format!("{} {topics}", self.0.instance);
             let sent = sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(CHANNEL)
