@@ -339,6 +339,45 @@ async fn an_admin_issues_from_the_queue_and_anyone_verifies_the_pdf() {
                 page.body
             );
             assert!(!page.body.contains("data-test=\"pdf-match\""));
+            // A request that is not a file upload, or names a code nobody holds, still ends
+            // on a page that says what happened.
+            let not_upload = visitor
+                .send(
+                    axum::http::Request::post(&check)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .header("accept", "text/html")
+                        .header("origin", "http://127.0.0.1:3000")
+                        .header("sec-fetch-site", "same-origin")
+                        .header("host", "127.0.0.1:3000")
+                        .body(axum::body::Body::from("pdf=x"))
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(
+                not_upload.status,
+                StatusCode::SEE_OTHER,
+                "{}",
+                not_upload.body
+            );
+            let page = visitor
+                .get(not_upload.location().split('#').next().unwrap())
+                .await;
+            assert!(
+                page.body.contains("data-test=\"pdf-no-file\""),
+                "{}",
+                page.body
+            );
+            let unknown = visitor
+                .upload("/verify/AAAA-BBBB-CCCC-DDDD/check", "pdf", &pdf.bytes)
+                .await;
+            assert_eq!(unknown.status, StatusCode::SEE_OTHER, "{}", unknown.body);
+            let page = visitor.get(unknown.location()).await;
+            assert_eq!(page.status, StatusCode::NOT_FOUND);
+            assert!(
+                page.body.contains("data-test=\"verify-unknown\""),
+                "{}",
+                page.body
+            );
             // The answer is shown once, and a link cannot claim a match.
             let page = visitor
                 .get(&format!("/verify/{}?match=1", dashed(&code)))

@@ -234,7 +234,7 @@ fn Verified(
             <p>{td_string!(locale, verify_pdf_explain)}</p>
             {check_result}
             {limited_check.then(|| view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_rate_limited)}</p> })}
-            {no_file.then(|| view! { <p class="alert alert-error" role="alert">{td_string!(locale, verify_pdf_no_file)}</p> })}
+            {no_file.then(|| view! { <p class="alert alert-error" role="alert" data-test="pdf-no-file">{td_string!(locale, verify_pdf_no_file)}</p> })}
             {too_large.then(|| view! { <p class="alert alert-error" role="alert" data-test="pdf-too-large">{td_string!(locale, verify_pdf_too_large)}</p> })}
             <form method="post" action=action enctype="multipart/form-data" class="stack" data-test="pdf-check">
                 <div class="field">

@@ -1,6 +1,7 @@
 //! Plain HTTP endpoints around certificates: the stored PDF, the public "is this PDF the one
 //! issued?" check, and the admins' CSV export.
 
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -120,12 +121,18 @@ pub async fn check_pdf(
     Path(typed): Path<String>,
     identity: Option<axum::Extension<Identity>>,
     session: Session,
-    mut form: Multipart,
+    form: Result<Multipart, MultipartRejection>,
 ) -> Response {
+    // Every answer is a page: the verification form, or the certificate's page saying what
+    // happened. A bare status would leave the browser on an empty error screen.
     let Some(code) = code::normalise(&typed) else {
-        return StatusCode::NOT_FOUND.into_response();
+        return Redirect::to("/verify").into_response();
     };
     let page = format!("/verify/{}", code::display(&code));
+    // Not a file upload at all (a hand-made request, a form without its encoding).
+    let Ok(mut form) = form else {
+        return Redirect::to(&format!("{page}?nofile=1#check")).into_response();
+    };
     let bucket = format!(
         "{}:check",
         lookup_bucket(identity.and_then(|i| i.0.client_ip))
@@ -137,7 +144,8 @@ pub async fn check_pdf(
     }
     let certificate = match store::find_by_code(&state.pool, &code).await {
         Ok(Some(c)) => c,
-        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        // The page says no certificate has this code.
+        Ok(None) => return Redirect::to(&page).into_response(),
         Err(e) => return internal(e),
     };
     let mut hasher = Sha256::new();
