@@ -1023,6 +1023,10 @@ async fn search_finds_titles_bodies_and_practice_fields_with_marked_matches() {
             assert!(found.body.contains(&format!("#post-{later}")));
             let title = ana.get("/forum/search?q=sixty").await;
             assert!(title.body.contains("<mark>sixty</mark>"), "{}", title.body);
+            // A NUL from a crafted address is no part of a word, on either database.
+            let nul = ana.get("/forum/search?q=sixty%00").await;
+            assert_eq!(nul.status, StatusCode::OK);
+            assert!(nul.body.contains("<mark>sixty</mark>"), "{}", nul.body);
             let both = ana.get("/forum/search?q=third+ring").await;
             assert!(both.body.contains("Phone etiquette"));
             assert!(

@@ -183,6 +183,125 @@ async fn every_server_function_refuses_callers_below_its_role() {
     .await;
 }
 
+/// Every plain axum route beside the server functions: as registered, an address that
+/// reaches it, and what a program gets from it without a session and as a plain member (a
+/// browser gets the site's page for the same refusals). A route missing here fails the
+/// test below.
+const PLAIN_ROUTES: &[(&str, &str, u16, u16)] = &[
+    ("/healthz", "/healthz", 200, 200),
+    (
+        "/admin/quizzes/{slug}/attempts.csv",
+        "/admin/quizzes/service-excellence/attempts.csv",
+        401,
+        403,
+    ),
+    // Someone else's certificate is as absent as a missing one.
+    (
+        "/certificates/{id}/certificate.pdf",
+        "/certificates/1/certificate.pdf",
+        401,
+        404,
+    ),
+    // Public: the answer is the verification page (here: no file was sent).
+    (
+        "/verify/{code}/check",
+        "/verify/AAAA-BBBB-CCCC-DDDD/check",
+        303,
+        303,
+    ),
+    (
+        "/admin/certificates.csv",
+        "/admin/certificates.csv",
+        401,
+        403,
+    ),
+    // Without GUILDHALL_PUBLIC_PRACTICES_FEED members read the feed at their own address.
+    ("/forum/practices.atom", "/forum/practices.atom", 401, 401),
+    (
+        "/forum/feeds/{token}/practices.atom",
+        "/forum/feeds/0123456789abcdef0123456789abcdef0123456789abcdef/practices.atom",
+        404,
+        404,
+    ),
+    // Mounted only for load tests (GUILDHALL_BENCH_BASELINE): absent otherwise.
+    ("/bench/baseline", "/bench/baseline", 404, 404),
+    (
+        "/bench/baseline/{*path}",
+        "/bench/baseline/training",
+        404,
+        404,
+    ),
+];
+
+/// The paths `server/src/router.rs` registers with `.route(`.
+fn registered_plain_routes() -> Vec<String> {
+    let source = include_str!("../src/router.rs");
+    source
+        .split("route(")
+        .skip(1)
+        .filter_map(|rest| {
+            let rest = rest.trim_start().strip_prefix('"')?;
+            Some(rest[..rest.find('"')?].to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_plain_route_refuses_callers_below_its_role() {
+    let registered = registered_plain_routes();
+    for route in &registered {
+        assert!(
+            PLAIN_ROUTES.iter().any(|(r, ..)| r == route),
+            "route {route} is not in PLAIN_ROUTES: add it with what callers get"
+        );
+    }
+    assert_eq!(
+        registered.len(),
+        PLAIN_ROUTES.len(),
+        "a listed route no longer exists"
+    );
+
+    on_each_backend(Settings::default(), |app| async move {
+        {
+            let mut member = app
+                .signed_in("Mallory Member", "mallory@example.com", Role::Member)
+                .await;
+            let mut anonymous = app.client();
+            for (route, path, visitor, as_member) in PLAIN_ROUTES {
+                let method = if route.ends_with("/check") {
+                    "POST"
+                } else {
+                    "GET"
+                };
+                let call = || {
+                    Request::builder()
+                        .method(method)
+                        .uri(*path)
+                        .header(header::ACCEPT, "*/*")
+                        .body(Body::empty())
+                        .unwrap()
+                };
+                let res = anonymous.send(call()).await;
+                assert_eq!(
+                    res.status.as_u16(),
+                    *visitor,
+                    "{route} without a session: {}",
+                    res.body
+                );
+                let res = member.send(call()).await;
+                assert_eq!(
+                    res.status.as_u16(),
+                    *as_member,
+                    "{route} as a member: {}",
+                    res.body
+                );
+            }
+        }
+        app
+    })
+    .await;
+}
+
 impl PartialOrd for Access {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         (*self as u8).partial_cmp(&(*other as u8))

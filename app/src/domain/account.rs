@@ -161,4 +161,37 @@ mod tests {
             Err(AccountRule::PasswordTooLong)
         );
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        proptest! {
+            /// Whatever is typed, an accepted name is what a certificate can show as is:
+            /// trimmed, single-spaced, within the limit, nothing invisible, and stable when
+            /// checked again.
+            #[test]
+            fn an_accepted_name_is_clean_and_stable(raw in prop_oneof![
+                any::<String>(),
+                "[ \t\u{a0}a-zčšžłāņ<>&\u{200b}-\u{200f}\u{202a}-\u{202e}\u{2066}-\u{2069}\u{feff}\u{0}-\u{1f}]{0,40}",
+            ]) {
+                if let Ok(name) = normalise_name(&raw) {
+                    prop_assert!(!name.is_empty());
+                    prop_assert!(name.chars().count() <= NAME_MAX_CHARS);
+                    prop_assert_eq!(name.trim(), name.as_str());
+                    prop_assert!(!name.contains("  "));
+                    prop_assert!(!name.chars().any(|c| c.is_control() || is_invisible_format(c)));
+                    prop_assert_eq!(normalise_name(&name), Ok(name.clone()));
+                }
+            }
+
+            /// Letters of any of the association's languages, spaced any way, are a name.
+            #[test]
+            fn letters_and_spaces_are_always_a_name(raw in "[ \t]{0,3}[A-Za-zčšžřěłąęņāīūėąųĆŻ]{1,20}([ \t]{1,3}[a-zčšžłņā]{1,20}){0,3}[ ]{0,3}") {
+                let name = normalise_name(&raw);
+                prop_assert!(name.is_ok(), "{:?}: {:?}", raw, name);
+            }
+        }
+    }
 }

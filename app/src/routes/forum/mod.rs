@@ -67,7 +67,9 @@ fn page_param() -> i64 {
         .map_or(1, |p| p.clamp(1, BEYOND_ANY_LIST))
 }
 
+/// A page that could not be made says so with its status, so no cache keeps it.
 fn internal_error(locale: Locale) -> AnyView {
+    crate::components::page::set_status(500);
     view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }
         .into_any()
 }
