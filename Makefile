@@ -36,7 +36,8 @@ tools:
 test-tools: tools
 	@[ -x /usr/bin/chromium ] && [ -x /usr/bin/pdftotext ] \
 	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils; }
-	@[ -d end2end/node_modules/@playwright/test ] || npm ci --silent --prefix end2end
+	@[ -d end2end/node_modules/@playwright/test ] && [ -d end2end/node_modules/@axe-core/playwright ] \
+	  || npm ci --silent --prefix end2end
 
 test-rust:
 	cargo test --workspace

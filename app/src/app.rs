@@ -21,7 +21,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <script src="/language.js" defer></script>
+                <script src="/enhance.js" defer></script>
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>

@@ -192,11 +192,23 @@ test.describe("a certificate", () => {
     await expect(second.page.locator('[data-test="pdf-match"]')).toHaveCount(0);
 
     const changed = Buffer.concat([pdf, Buffer.from("\n% edited\n")]);
-    await check.locator('input[name="pdf"]').setInputFiles({
-      name: "certificate.pdf",
-      mimeType: "application/pdf",
-      buffer: changed,
-    });
+    if (javaScriptEnabled) {
+      // Dropped on the dashed box, as the page invites.
+      const dropped = await second.page.evaluateHandle((bytes) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(bytes)], "certificate.pdf", { type: "application/pdf" }));
+        return transfer;
+      }, Array.from(changed));
+      await check.locator("label[data-drop-target]").dispatchEvent("drop", { dataTransfer: dropped });
+      const chosen = await check.locator('input[name="pdf"]').evaluate((i) => (i as HTMLInputElement).files?.[0]?.name);
+      expect(chosen).toBe("certificate.pdf");
+    } else {
+      await check.locator('input[name="pdf"]').setInputFiles({
+        name: "certificate.pdf",
+        mimeType: "application/pdf",
+        buffer: changed,
+      });
+    }
     await check.getByRole("button", { name: "Check the PDF" }).click();
     const mismatch = second.page.locator('[data-test="pdf-mismatch"]');
     await expect(mismatch).toContainText("not the one the association issued");

@@ -110,7 +110,7 @@ pub fn unread_label(locale: Locale, count: i64) -> String {
     )
 }
 
-/// A plain form: works without JavaScript; with it, `public/language.js` applies a choice
+/// A plain form: works without JavaScript; with it, `public/enhance.js` applies a choice
 /// made with the pointer at once.
 #[component]
 fn LanguageSwitcher() -> impl IntoView {

@@ -238,7 +238,7 @@ fn Verified(
             {too_large.then(|| view! { <p class="alert alert-error" role="alert" data-test="pdf-too-large">{td_string!(locale, verify_pdf_too_large)}</p> })}
             <form method="post" action=action enctype="multipart/form-data" class="stack" data-test="pdf-check">
                 <div class="field">
-                    <label for="field-pdf" class="drop-zone">
+                    <label for="field-pdf" class="drop-zone" data-drop-target="">
                         <span>{td_string!(locale, verify_pdf_label)}</span>
                         <span class="hint">{td_string!(locale, verify_pdf_hint)}</span>
                     </label>
