@@ -110,10 +110,36 @@ test("a lost connection is announced and the answer is saved once it is back", a
   await expect(page.locator('[data-test="save-status"]')).toContainText("No connection");
   await expect(page.locator('[data-test="save-status"]')).toHaveAttribute("data-problem", "true");
 
+  // The notice stays in sight while the member goes on answering.
+  const status = page.locator('[data-test="save-status"]');
+  await page.locator('[data-test="question"]').first().scrollIntoViewIfNeeded();
+  await expect(status).toBeInViewport();
+  // Handing in while offline is stopped and says so; the connection's return clears it.
+  await page.locator('[data-test="submit-quiz"]').click();
+  await expect(status).toContainText("nothing was handed in");
   await context.setOffline(false);
-  await expect(page.locator('[data-test="save-status"]')).toHaveText("All answers saved.", { timeout: 15_000 });
+  await expect(status).toHaveText("All answers saved.", { timeout: 15_000 });
   await page.reload();
   await expect(page.locator('[data-test="question"] .choice input').first()).toBeChecked();
+
+  // An answer the server never got survives a reload: the browser keeps it until it is saved.
+  await page.route("**/api/quiz/save", (route) => route.abort("internetdisconnected"));
+  const second = () => page.locator('[data-test="question"]:has(.choice input)').nth(1).locator(".choice input").first();
+  await second().check();
+  await expect(status).toContainText("No connection");
+  // Leaving with it unsent asks first.
+  let asked = false;
+  page.once("dialog", async (dialog) => {
+    asked = dialog.type() === "beforeunload";
+    await dialog.accept();
+  });
+  await page.reload();
+  expect(asked, "leaving with unsent answers asks first").toBe(true);
+  await expect(second()).toBeChecked();
+  await page.unroute("**/api/quiz/save");
+  await expect(status).toHaveText("All answers saved.", { timeout: 15_000 });
+  await page.reload();
+  await expect(second()).toBeChecked();
 
   // The failed requests while offline are the only console errors allowed.
   expect(errors.filter((e) => !e.includes("Failed to fetch") && !e.includes("ERR_INTERNET_DISCONNECTED"))).toEqual([]);

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use leptos::leptos_dom::helpers::{window_event_listener, window_event_listener_untyped};
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys;
@@ -66,6 +67,30 @@ pub fn QuizForm(
         retry_after: StoredValue::new(FIRST_RETRY),
         state: set_state,
     };
+    let handing_in = StoredValue::new(false);
+
+    // In the browser: answers an earlier page kept but the server never confirmed come back
+    // into the form and are sent; leaving with answers unsent asks first; a connection that
+    // returns sends at once and clears "nothing was handed in".
+    Effect::new(move |_| {
+        saver.restore();
+        let leaving = window_event_listener_untyped("beforeunload", move |ev| {
+            if !handing_in.get_value() && !saver.pending.with_value(BTreeMap::is_empty) {
+                ev.prevent_default();
+            }
+        });
+        let online = window_event_listener(leptos::ev::online, move |_| {
+            if state.get_untracked() == SaveState::OfflineSubmit {
+                set_state.set(SaveState::Idle);
+            }
+            saver.retry_after.set_value(FIRST_RETRY);
+            saver.flush();
+        });
+        on_cleanup(move || {
+            leaving.remove();
+            online.remove();
+        });
+    });
 
     let on_change = move |ev: web_sys::Event| {
         let Some(input) = ev
@@ -87,12 +112,16 @@ pub fn QuizForm(
         saver.pending.update_value(|p| {
             p.insert(question, values);
         });
+        saver.keep();
         saver.flush();
     };
 
     let on_submit = move |ev: web_sys::SubmitEvent| {
         let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
-        if !online {
+        if online {
+            // The form carries every answer: nothing is left unsent by leaving now.
+            handing_in.set_value(true);
+        } else {
             ev.prevent_default();
             set_state.set(SaveState::OfflineSubmit);
         }
@@ -163,7 +192,7 @@ impl Saver {
         }
         let batch = self.pending.get_value();
         self.in_flight.set_value(true);
-        self.state.set(SaveState::Saving);
+        self.show(SaveState::Saving);
         leptos::task::spawn_local(async move {
             let sent = batch.clone();
             let result = save_answers(
@@ -179,13 +208,14 @@ impl Saver {
                     // Drop what was confirmed, unless it changed meanwhile.
                     self.pending
                         .update_value(|p| p.retain(|q, v| sent.get(q) != Some(v)));
+                    self.keep();
                     self.retry_after.set_value(FIRST_RETRY);
                     self.state.set(SaveState::Saved);
                     self.flush();
                 }
                 // Errors without a message never reached the server: keep and retry.
                 Err(e) if e.message.is_empty() => {
-                    self.state.set(SaveState::Offline);
+                    self.show(SaveState::Offline);
                     let wait = self.retry_after.get_value();
                     self.retry_after
                         .set_value((wait * 2).min(Duration::from_secs(30)));
@@ -194,6 +224,92 @@ impl Saver {
                 Err(e) => self.state.set(SaveState::Refused(e.message)),
             }
         });
+    }
+}
+
+impl Saver {
+    /// Shows how saving goes, except that "nothing was handed in" stays until the
+    /// connection is back or a save gets through: retries must not hide it.
+    fn show(self, next: SaveState) {
+        self.state.update(|shown| {
+            let keep = *shown == SaveState::OfflineSubmit
+                && matches!(next, SaveState::Saving | SaveState::Offline);
+            if !keep {
+                *shown = next;
+            }
+        });
+    }
+
+    /// Where answers not yet confirmed wait in the browser, so that a reload or a closed tab
+    /// loses none of them.
+    fn storage_key(self) -> String {
+        format!("guildhall-quiz-{}", self.attempt)
+    }
+
+    /// Writes the unconfirmed answers to the browser's storage (or clears it once none are).
+    fn keep(self) {
+        let Some(storage) = local_storage() else {
+            return;
+        };
+        let key = self.storage_key();
+        if self.pending.with_value(BTreeMap::is_empty) {
+            let _ = storage.remove_item(&key);
+        } else if let Ok(json) = self.pending.with_value(serde_json::to_string) {
+            let _ = storage.set_item(&key, &json);
+        }
+    }
+
+    /// Puts answers kept by an earlier page back into the form, and sends them.
+    fn restore(self) {
+        let Some(storage) = local_storage() else {
+            return;
+        };
+        let Ok(Some(json)) = storage.get_item(&self.storage_key()) else {
+            return;
+        };
+        let Ok(kept) = serde_json::from_str::<FormAnswers>(&json) else {
+            let _ = storage.remove_item(&self.storage_key());
+            return;
+        };
+        let form = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("quiz-form"))
+            .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok());
+        if let Some(form) = form {
+            for (question, values) in &kept {
+                set_values(&form, &format!("answer[{question}][]"), values);
+            }
+        }
+        self.pending.update_value(|p| {
+            for (question, values) in kept {
+                p.entry(question).or_insert(values);
+            }
+        });
+        self.flush();
+    }
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// Gives one question the values kept for it: the inverse of `current_values`.
+fn set_values(form: &web_sys::HtmlFormElement, name: &str, values: &[String]) {
+    let Ok(inputs) = form.query_selector_all(&format!("input[name=\"{name}\"]")) else {
+        return;
+    };
+    for i in 0..inputs.length() {
+        let Some(input) = inputs
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            continue;
+        };
+        match input.type_().as_str() {
+            "radio" | "checkbox" => input.set_checked(values.contains(&input.value())),
+            "hidden" => {}
+            _ => input.set_value(values.first().map_or("", String::as_str)),
+        }
     }
 }
 
