@@ -16,6 +16,7 @@ use guildhall_app::domain::error::ErrorCode;
 use guildhall_app::domain::link::is_local_path;
 use guildhall_app::server::identity::{Identity, visitor_locale};
 use leptos::server_fn::error::ServerFnUrlError;
+use tower_sessions::Session;
 
 /// Largest request body accepted, a form's or an upload's.
 pub const BODY_LIMIT: usize = 256 * 1024;
@@ -24,11 +25,82 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 /// hundred bytes.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
+/// The session key holding the one refusal a plain form may show next (see `shown_once`).
+const FORM_ERROR: &str = "form_error";
+
 /// Runs inside `identify`, so refusals are worded in the caller's language.
 pub async fn boundary(req: Request, next: Next) -> Response {
+    if req.method() == Method::GET && query_value(req.uri(), "__err").is_some() {
+        let req = shown_once(req).await;
+        return next.run(req).await;
+    }
     if req.method() != Method::POST || !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
+    let session = req.extensions().get::<Session>().cloned();
+    let res = check_and_run(req, next).await;
+    // A plain form's refusal travels in the address of the page it goes back to; the
+    // session remembers it, so that page shows it once and a reload does not.
+    if let (Some(session), Some(err)) = (session, location_error(&res)) {
+        let _ = session.insert(FORM_ERROR, err).await;
+    }
+    res
+}
+
+/// Without JavaScript a refused form returns to its page with the refusal in the address
+/// (`__err`). The page shows it only if the session says this is the refusal just made:
+/// a reload, a bookmark or a crafted link shows the plain page.
+async fn shown_once(req: Request) -> Request {
+    let in_address = query_value(req.uri(), "__err")
+        .unwrap_or_default()
+        .to_owned();
+    let fresh = match req.extensions().get::<Session>() {
+        Some(session) => match session.get::<String>(FORM_ERROR).await {
+            Ok(Some(expected)) if expected == in_address => {
+                let _ = session.remove::<String>(FORM_ERROR).await;
+                true
+            }
+            _ => false,
+        },
+        None => false,
+    };
+    if fresh {
+        return req;
+    }
+    let (mut parts, body) = req.into_parts();
+    let query: Vec<&str> = parts
+        .uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| !pair.starts_with("__err=") && !pair.starts_with("__path="))
+        .collect();
+    let path = parts.uri.path();
+    let plain = if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    };
+    if let Ok(uri) = plain.parse() {
+        parts.uri = uri;
+    }
+    Request::from_parts(parts, body)
+}
+
+fn query_value<'a>(uri: &'a axum::http::Uri, name: &str) -> Option<&'a str> {
+    uri.query()?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+}
+
+/// The `__err` of a redirect's `Location`, if it carries one.
+fn location_error(res: &Response) -> Option<String> {
+    let location = res.headers().get(header::LOCATION)?.to_str().ok()?;
+    let uri: axum::http::Uri = location.parse().ok()?;
+    query_value(&uri, "__err").map(str::to_owned)
+}
+
+async fn check_and_run(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let declared = parts
         .headers

@@ -842,21 +842,40 @@ async fn a_member_cannot_guess_their_current_password_forever() {
 }
 
 #[tokio::test]
-async fn a_form_error_in_the_address_says_only_what_its_code_says() {
+async fn a_form_error_shows_once_and_never_from_a_crafted_address() {
     use base64::Engine as _;
     on_each_backend(Settings::default(), |app| async move {
-        let crafted = r#"{"code":"InvalidCredentials","field":null,"message":"Your account is closed: call +1 555 0100"}"#;
-        let err = base64::engine::general_purpose::URL_SAFE.encode(crafted);
-        let page = app
-            .client()
-            .get(&format!("/login?__path=/api/login&__err={err}"))
-            .await;
-        assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("data-test=\"form-error\""), "{}", page.body);
-        assert!(!page.body.contains("555 0100"), "{}", page.body);
-        let expected = guildhall_app::domain::error::ErrorCode::InvalidCredentials
-            .message(guildhall_app::i18n::Locale::en);
-        assert!(page.body.contains(expected), "{}", page.body);
+        {
+            let mut browser = app.client();
+            // A link someone made up shows the plain page, whatever it claims.
+            let crafted = r#"{"code":"InvalidCredentials","field":null,"message":"Your account is closed: call +1 555 0100"}"#;
+            let err = base64::engine::general_purpose::URL_SAFE.encode(crafted);
+            let page = browser
+                .get(&format!("/login?__path=/api/login&__err={err}"))
+                .await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(!page.body.contains("data-test=\"form-error\""), "{}", page.body);
+            assert!(!page.body.contains("555 0100"));
+
+            // A real refusal shows on the page it returns to, in the words of its code…
+            let refused = browser
+                .submit(
+                    "/api/login",
+                    "/login",
+                    &[("email", "nobody@example.org"), ("password", "not the password")],
+                )
+                .await;
+            assert_eq!(refused.status, StatusCode::FOUND);
+            let back = refused.location().to_owned();
+            let page = browser.get(&back).await;
+            assert!(page.body.contains("data-test=\"form-error\""), "{}", page.body);
+            let expected = guildhall_app::domain::error::ErrorCode::InvalidCredentials
+                .message(guildhall_app::i18n::Locale::en);
+            assert!(page.body.contains(expected), "{}", page.body);
+            // …once: reloading the same address shows the plain form.
+            let again = browser.get(&back).await;
+            assert!(!again.body.contains("data-test=\"form-error\""), "{}", again.body);
+        }
         app
     })
     .await;
