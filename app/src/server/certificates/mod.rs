@@ -2,6 +2,7 @@
 //! revoking and reissuing it, and public verification.
 pub mod code;
 pub mod eligibility;
+pub mod fonts;
 pub mod http;
 pub mod pdf;
 pub mod service;
