@@ -148,9 +148,17 @@ async fn a_name_no_certificate_can_print_is_refused_at_registration_and_on_chang
                 ("language", "en"),
             ]
         };
-        for (name, email) in [("山田 太郎", "taro@example.jp"), ("Somchai สมชาย", "somchai@example.th")] {
+        for (name, email) in [
+            ("山田 太郎", "taro@example.jp"),
+            ("Somchai สมชาย", "somchai@example.th"),
+        ] {
             let res = browser.api("/api/register", &register(name, email)).await;
-            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {}", res.body);
+            assert_eq!(
+                res.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{name}: {}",
+                res.body
+            );
             let err: serde_json::Value = serde_json::from_str(&res.body).unwrap();
             assert_eq!(err["code"], "NameNotPrintable", "{name}");
             assert_eq!(err["field"], "name");
@@ -161,13 +169,21 @@ async fn a_name_no_certificate_can_print_is_refused_at_registration_and_on_chang
             ("יעל כהן", "yael@example.org"),
             ("अर्जुन शर्मा", "arjun@example.org"),
         ] {
-            let res = app.client().api("/api/register", &register(name, email)).await;
+            let res = app
+                .client()
+                .api("/api/register", &register(name, email))
+                .await;
             assert_eq!(res.status, StatusCode::OK, "{name}: {}", res.body);
         }
 
-        let mut member = app.signed_in("Ana Novak", "ana@example.si", Role::Member).await;
+        let mut member = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
         let res = member
-            .api("/api/update_profile", &[("name", "Ana 山田"), ("language", "sl")])
+            .api(
+                "/api/update_profile",
+                &[("name", "Ana 山田"), ("language", "sl")],
+            )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         assert!(res.body.contains("NameNotPrintable"), "{}", res.body);

@@ -125,7 +125,11 @@ pub fn set(text: &str) -> Result<Line, Unset> {
 /// Splits `range` of `text` into runs of one font each, in logical order. A letter takes
 /// the first font that has it; spaces, punctuation, digits and marks stay in the font of
 /// the character before them when it has them, so that a run is not broken needlessly.
-fn by_font(fonts: &[Font], text: &str, range: Range<usize>) -> Result<Vec<(usize, Range<usize>)>, Unset> {
+fn by_font(
+    fonts: &[Font],
+    text: &str,
+    range: Range<usize>,
+) -> Result<Vec<(usize, Range<usize>)>, Unset> {
     let mut pieces: Vec<(usize, Range<usize>)> = Vec::new();
     for (i, c) in text[range.clone()].char_indices() {
         let at = range.start + i;
@@ -254,8 +258,20 @@ mod tests {
     fn a_script_no_font_covers_is_named() {
         assert_eq!(printable("Ana 山田"), Err(Unset::Character('山')));
         assert_eq!(printable("สมชาย"), Err(Unset::Character('ส')));
-        for name in ["Łucja Żółkiewska", "Ἀλέξανδρος", "Пётр Ильич", "فاطمة", "יעל", "अर्जुन", "ਅਰਜਨ"] {
-            let expected = if name.starts_with('ਅ') { Err(Unset::Character('ਅ')) } else { Ok(()) };
+        for name in [
+            "Łucja Żółkiewska",
+            "Ἀλέξανδρος",
+            "Пётр Ильич",
+            "فاطمة",
+            "יעל",
+            "अर्जुन",
+            "ਅਰਜਨ",
+        ] {
+            let expected = if name.starts_with('ਅ') {
+                Err(Unset::Character('ਅ'))
+            } else {
+                Ok(())
+            };
             assert_eq!(printable(name), expected, "{name}");
         }
     }

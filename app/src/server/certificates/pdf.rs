@@ -119,7 +119,10 @@ pub fn render(doc: &CertificateDocument<'_>) -> Result<Vec<u8>, PdfError> {
     // Only the fonts the page uses: each is a copy of the whole font until it is subset.
     for (i, font) in fonts.iter().enumerate().filter(|(i, _)| page.used[*i]) {
         let font = printpdf::PdfFont::new(font.parsed.clone());
-        pdf.resources.fonts.map.insert(page.face.ids[i].clone(), font);
+        pdf.resources
+            .fonts
+            .map
+            .insert(page.face.ids[i].clone(), font);
     }
     pdf.with_pages(vec![PdfPage::new(Mm(297.0), Mm(210.0), page.ops)]);
 
@@ -390,7 +393,11 @@ impl Canvas {
                     let next_offset = next.map_or(0.0, |g| g.x_offset);
                     let wanted = glyph.advance + next_offset - glyph.x_offset;
                     let exact = font.pdf_advance(glyph.gid) - wanted * 1000.0 + carry;
-                    let offset = if exact.abs() >= 1.0 { exact.round() } else { 0.0 };
+                    let offset = if exact.abs() >= 1.0 {
+                        exact.round()
+                    } else {
+                        0.0
+                    };
                     carry = exact - offset;
                     piece.push(Codepoint {
                         gid: glyph.gid,

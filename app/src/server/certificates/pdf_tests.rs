@@ -212,7 +212,11 @@ fn embedded_fonts(pdf: &[u8]) -> Vec<String> {
         .skip(2)
         .map(|l| {
             let row: Vec<&str> = l.split_whitespace().collect();
-            assert_eq!(row[row.len() - 5..row.len() - 2], ["yes", "yes", "yes"], "{table}");
+            assert_eq!(
+                row[row.len() - 5..row.len() - 2],
+                ["yes", "yes", "yes"],
+                "{table}"
+            );
             row[0].split_once('+').expect("a subset tag").1.to_owned()
         })
         .collect::<Vec<_>>();
@@ -229,19 +233,28 @@ const DEVANAGARI: &str = "अर्जुन शर्मा";
 
 #[test]
 fn right_to_left_names_are_printed_in_their_fonts_and_read_in_logical_order() {
-    for (name, font) in [(ARABIC, "NotoNaskhArabic-Regular"), (HEBREW, "NotoSerifHebrew-Regular")] {
+    for (name, font) in [
+        (ARABIC, "NotoNaskhArabic-Regular"),
+        (HEBREW, "NotoSerifHebrew-Regular"),
+    ] {
         let pdf = render(&certificate(name)).unwrap();
         assert!(pdf.len() <= 30 * 1024, "{name}: {} bytes", pdf.len());
         assert_eq!(embedded_fonts(&pdf), ["DejaVuSerif", font], "{name}");
         let text = text_of(&pdf);
-        assert!(text.contains(name), "{name:?} not in the extracted text: {text}");
+        assert!(
+            text.contains(name),
+            "{name:?} not in the extracted text: {text}"
+        );
     }
 }
 
 #[test]
 fn a_name_of_latin_and_arabic_words_is_printed_in_logical_order() {
     let pdf = render(&certificate(MIXED)).unwrap();
-    assert_eq!(embedded_fonts(&pdf), ["DejaVuSerif", "NotoNaskhArabic-Regular"]);
+    assert_eq!(
+        embedded_fonts(&pdf),
+        ["DejaVuSerif", "NotoNaskhArabic-Regular"]
+    );
     let text = text_of(&pdf);
     // The name's words as typed: Latin first, then the Arabic words.
     assert!(text.contains(MIXED), "{text}");
@@ -250,7 +263,10 @@ fn a_name_of_latin_and_arabic_words_is_printed_in_logical_order() {
 #[test]
 fn a_devanagari_name_is_printed() {
     let pdf = render(&certificate(DEVANAGARI)).unwrap();
-    assert_eq!(embedded_fonts(&pdf), ["DejaVuSerif", "NotoSerifDevanagari-Regular"]);
+    assert_eq!(
+        embedded_fonts(&pdf),
+        ["DejaVuSerif", "NotoSerifDevanagari-Regular"]
+    );
     assert!(pdf.len() <= 30 * 1024, "{} bytes", pdf.len());
 }
 
