@@ -479,6 +479,7 @@ async fn a_bulk_issue_of_many_members_redirects_to_a_short_summary_only_admins_r
             assert!(body.contains("data-test=\"batch-refused\""), "{body}");
             assert!(body.contains("data-refusal=\"CertificateHeld\""), "{body}");
             assert!(body.contains("No member with number 987654"), "{body}");
+            assert!(!body.contains("No member has this email"), "{body}");
             assert!(body.contains("href=\"/admin/certificates\""), "a way back: {body}");
 
             let mut member = app

@@ -62,14 +62,20 @@ pub fn AdminCertificateBatchPage() -> impl IntoView {
                     view! { <p>{td_string!(locale, admin_batch_none_refused)}</p> }.into_any()
                 } else {
                     let rows = batch.refused.iter().map(|r| {
-                        let name = r.name.clone().unwrap_or_else(|| {
-                            fill(td_string!(locale, admin_batch_unknown_member), &[("id", &r.user_id.to_string())])
-                        });
+                        // An id with no member behind it (the form is only a form): say so
+                        // rather than the issuing code's "no member has this email".
+                        let (name, reason) = match &r.name {
+                            Some(name) => (name.clone(), r.reason.message(locale).to_owned()),
+                            None => (
+                                format!("#{}", r.user_id),
+                                fill(td_string!(locale, admin_batch_unknown_member), &[("id", &r.user_id.to_string())]),
+                            ),
+                        };
                         view! {
                             <tr data-refusal=format!("{:?}", r.reason)>
                                 <th scope="row">{name}</th>
                                 <td>{r.email.clone().unwrap_or_default()}</td>
-                                <td>{r.reason.message(locale)}</td>
+                                <td>{reason}</td>
                             </tr>
                         }
                     }).collect_view();

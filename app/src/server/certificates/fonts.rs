@@ -5,11 +5,13 @@
 //!
 //! Registration asks [`printable`] with the same code that prints, so a name that was
 //! accepted can always be printed.
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
 use printpdf::ParsedFont;
-use rustybuzz::{Direction, UnicodeBuffer};
+use rustybuzz::{Direction, Script, ShapePlan, UnicodeBuffer};
 use unicode_bidi::BidiInfo;
 
 /// The fonts in the order they are tried; the first is the certificate's own face.
@@ -154,6 +156,11 @@ fn is_default_ignorable(c: char) -> bool {
     matches!(c as u32, 0x200C | 0x200D | 0x034F | 0xFE00..=0xFE0F | 0xE0100..=0xE01EF)
 }
 
+thread_local! {
+    /// Shape plans by font, direction and script: making one costs more than shaping a name.
+    static PLANS: RefCell<HashMap<(usize, bool, Script), ShapePlan>> = RefCell::default();
+}
+
 fn shape(font: &Font, index: usize, text: &str, rtl: bool) -> Result<Run, Unset> {
     let mut buffer = UnicodeBuffer::new();
     buffer.push_str(text);
@@ -163,7 +170,14 @@ fn shape(font: &Font, index: usize, text: &str, rtl: bool) -> Result<Run, Unset>
         Direction::LeftToRight
     });
     buffer.guess_segment_properties();
-    let shaped = rustybuzz::shape(&font.shaper, &[], buffer);
+    let key = (index, rtl, buffer.script());
+    let shaped = PLANS.with_borrow_mut(|plans| {
+        let plan = plans.entry(key).or_insert_with(|| {
+            let direction = buffer.direction();
+            ShapePlan::new(&font.shaper, direction, Some(key.2), None, &[])
+        });
+        rustybuzz::shape_with_plan(&font.shaper, plan, buffer)
+    });
     let (infos, positions) = (shaped.glyph_infos(), shaped.glyph_positions());
 
     // Each cluster's text goes to the glyph of it that comes first in logical order.

@@ -203,8 +203,7 @@ impl Face {
 
     /// The size that fits `text` into `width`, at most `max`.
     fn fit_line(&self, text: &str, max: f32, width: f32) -> Result<f32, PdfError> {
-        let em = self.width(text)?;
-        Ok(if em > 0.0 { max.min(width / em) } else { max })
+        Ok(fit(self.width(text)?, max, width))
     }
 
     /// Sets `text` into `width`: one line, shrunk from `max` down to `min`; below that two
@@ -247,6 +246,11 @@ impl Face {
             None => (width / em, vec![text]),
         })
     }
+}
+
+/// The size at which a text `em` ems wide fits into `width`, at most `max`.
+fn fit(em: f32, max: f32, width: f32) -> f32 {
+    if em > 0.0 { max.min(width / em) } else { max }
 }
 
 #[derive(Clone, Copy)]
@@ -340,8 +344,9 @@ impl Canvas {
         (at, align, width): ((f32, f32), Align, f32),
         text: &str,
     ) -> Result<(), PdfError> {
-        let size = self.face.fit_line(text, style.1, width)?;
-        self.text(style.0, size, at, align, text)
+        let line = fonts::set(text)?;
+        let size = fit(line.width, style.1, width);
+        self.text(style.0, size, at, align, &line)
     }
 
     /// A centred text that shrinks to `min`, then wraps (see [`Face::fit_block`]); its lines
@@ -352,12 +357,12 @@ impl Canvas {
         let top = y + leading * (lines.len() - 1) as f32 / 2.0;
         for (i, line) in lines.into_iter().enumerate() {
             let at = (CENTRE, top - leading * i as f32);
-            self.text(style.0, size, at, Align::Centre, line)?;
+            self.text(style.0, size, at, Align::Centre, &fonts::set(line)?)?;
         }
         Ok(())
     }
 
-    /// Sets `text` with its baseline starting (or centred) at `x`. Each run of glyphs in one
+    /// Draws a set `line` with its baseline starting (or centred) at `x`. Each run of glyphs in one
     /// font at one height is its own text object at its own position; within it, the
     /// shaped advances and offsets become TJ adjustments against the widths printpdf writes.
     fn text(
@@ -366,10 +371,9 @@ impl Canvas {
         size: f32,
         (x, y): (f32, f32),
         align: Align,
-        text: &str,
+        line: &fonts::Line,
     ) -> Result<(), PdfError> {
         let fonts = FONTS.as_ref().ok_or(PdfError::Font)?;
-        let line = fonts::set(text)?;
         let mut pen = match align {
             Align::Left => x,
             Align::Centre => x - line.width * size / 2.0,
