@@ -129,6 +129,11 @@ pub async fn issue_automatic(state: &AppState, user_id: i64) {
         .await
         {
             Ok(c) => tracing::info!(certificate = c.id, member = user_id, "issued automatically"),
+            // Only a name stored before registration checked the fonts: an admin must see it.
+            Err(AppError::Refused(ErrorCode::NameNotPrintable)) => tracing::warn!(
+                member = user_id,
+                "not issued automatically: the name cannot be printed"
+            ),
             Err(AppError::Refused(_)) => {}
             Err(e) => tracing::error!(error = %e, member = user_id, "automatic issue failed"),
         }
