@@ -34,10 +34,21 @@ fn bench(c: &mut Criterion) {
         bytes as f64 / 1024.0
     );
 
+    // The same with a name set right to left in the Arabic fallback font (issue 17, item 2).
+    let arabic = CertificateDocument {
+        holder_name: "فاطمة الزهراء بنت عبد الرحمن",
+        ..doc
+    };
+    let arabic_bytes = render(&arabic).expect("the certificate renders").len();
+    println!("certificate_pdf: {arabic_bytes} bytes per PDF with an Arabic name");
+
     let mut group = c.benchmark_group("certificate_pdf");
     group.throughput(Throughput::Elements(1));
     group.bench_function("render one certificate", |b| {
         b.iter(|| render(&doc).unwrap())
+    });
+    group.bench_function("render one certificate, Arabic name", |b| {
+        b.iter(|| render(&arabic).unwrap())
     });
     group.finish();
 }

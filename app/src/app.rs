@@ -7,8 +7,8 @@ use leptos_router::{SsrMode, path};
 use crate::components::layout::Layout;
 use crate::context::{PageLanguage, use_locale};
 use crate::routes::{
-    account, admin, admin_certificates, auth, certificates, conduct, forum, home, moderation,
-    not_found, quiz, training, verify,
+    account, admin, admin_certificate_batch, admin_certificates, auth, certificates, conduct,
+    forum, home, moderation, not_found, quiz, training, verify,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -73,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/quizzes") view=admin::AdminQuizzesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/certificates") view=admin_certificates::AdminCertificatesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/certificates/:id") view=admin_certificates::AdminCertificatePage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/certificates/batches/:id") view=admin_certificate_batch::AdminCertificateBatchPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -134,6 +134,70 @@ async fn registration_refuses_bad_input_with_a_reason_per_field() {
     .await;
 }
 
+/// Names are refused at registration, with the true reason, in a script the certificate
+/// fonts do not cover; names in the scripts they do cover register (issue 17, item 2).
+#[tokio::test]
+async fn a_name_no_certificate_can_print_is_refused_at_registration_and_on_change() {
+    on_each_backend(Settings::default(), |app| async move {
+        let mut browser = app.client();
+        let register = |name: &'static str, email: &'static str| {
+            [
+                ("name", name),
+                ("email", email),
+                ("password", PASSWORD),
+                ("language", "en"),
+            ]
+        };
+        for (name, email) in [
+            ("山田 太郎", "taro@example.jp"),
+            ("Somchai สมชาย", "somchai@example.th"),
+        ] {
+            let res = browser.api("/api/register", &register(name, email)).await;
+            assert_eq!(
+                res.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{name}: {}",
+                res.body
+            );
+            let err: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+            assert_eq!(err["code"], "NameNotPrintable", "{name}");
+            assert_eq!(err["field"], "name");
+            assert!(err["message"].as_str().unwrap().contains("Arabic, Hebrew"));
+        }
+        for (name, email) in [
+            ("فاطمة الزهراء", "fatima@example.org"),
+            ("יעל כהן", "yael@example.org"),
+            ("अर्जुन शर्मा", "arjun@example.org"),
+        ] {
+            let res = app
+                .client()
+                .api("/api/register", &register(name, email))
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{name}: {}", res.body);
+        }
+
+        let mut member = app
+            .signed_in("Ana Novak", "ana@example.si", Role::Member)
+            .await;
+        let res = member
+            .api(
+                "/api/update_profile",
+                &[("name", "Ana 山田"), ("language", "sl")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("NameNotPrintable"), "{}", res.body);
+        let stored: String =
+            sqlx::query_scalar("SELECT display_name FROM users WHERE email = 'ana@example.si'")
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+        assert_eq!(stored, "Ana Novak");
+        app
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn an_email_registers_once_whatever_its_case() {
     on_each_backend(Settings::default(), |app| async move {

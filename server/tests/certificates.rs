@@ -190,6 +190,18 @@ fn sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Issues the service excellence certificate to `members` from the queue's form, as a
+/// browser without JavaScript does; returns the redirect.
+async fn bulk_issue(admin: &mut Client<'_>, members: &[String]) -> common::Response {
+    let mut fields = vec![("programme", "service-excellence")];
+    fields.extend(members.iter().map(|id| ("members[]", id.as_str())));
+    let issued = admin
+        .submit("/api/certificates/issue", "/admin/certificates", &fields)
+        .await;
+    assert_eq!(issued.status, StatusCode::FOUND, "{}", issued.body);
+    issued
+}
+
 fn pdf_text(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.pdf");
@@ -383,6 +395,148 @@ async fn an_admin_issues_from_the_queue_and_anyone_verifies_the_pdf() {
                 .get(&format!("/verify/{}?match=1", dashed(&code)))
                 .await;
             assert!(!page.body.contains("data-test=\"pdf-match\""));
+        }
+        app
+    })
+    .await;
+}
+
+/// Names in right-to-left scripts are issued and printed; a name stored before registration
+/// checked the fonts is refused with its reason, and the bulk issue says so (issue 17, item 2).
+#[tokio::test]
+async fn a_bulk_issue_prints_every_script_it_accepted_and_reports_who_it_could_not() {
+    on_each_backend(Settings::default(), |app| async move {
+        {
+            let members = [
+                ("فاطمة الزهراء", "fatima@example.org"),
+                ("יעל בן־דוד", "yael@example.org"),
+                ("Layla فاطمة الزهراء", "layla@example.org"),
+                ("Taro Yamada", "taro@example.jp"),
+            ];
+            let mut ids = Vec::new();
+            for (name, email) in members {
+                let _ = app.signed_in(name, email, Role::Member).await;
+                pass_all(&app, email).await;
+                ids.push(user_id(&app, email).await.to_string());
+            }
+            // As if registered before names were checked against the fonts.
+            sqlx::query(
+                "UPDATE users SET display_name = '山田 太郎' WHERE email = 'taro@example.jp'",
+            )
+            .execute(&app.pool)
+            .await
+            .unwrap();
+            let mut admin = app
+                .signed_in("Ada Admin", "ada@example.org", Role::Admin)
+                .await;
+            let issued = bulk_issue(&mut admin, &ids).await;
+            let summary = admin.get(issued.location()).await;
+            assert!(
+                summary.body.contains("Certificates issued: 3."),
+                "{}",
+                summary.body
+            );
+            assert!(summary.body.contains("Not issued: 1."), "{}", summary.body);
+            assert!(
+                summary.body.contains("data-refusal=\"NameNotPrintable\""),
+                "{}",
+                summary.body
+            );
+            assert!(summary.body.contains("山田 太郎"), "{}", summary.body);
+            assert!(
+                summary
+                    .body
+                    .contains("Certificates cannot print some letters"),
+                "{}",
+                summary.body
+            );
+            assert!(certificates_of(&app, "taro@example.jp").await.is_empty());
+
+            for (name, email) in &members[..3] {
+                let certificates = certificates_of(&app, email).await;
+                assert_eq!(certificates.len(), 1, "{name}");
+                let pdf = admin
+                    .get(&format!(
+                        "/certificates/{}/certificate.pdf",
+                        certificates[0].0
+                    ))
+                    .await;
+                assert_eq!(pdf.status, StatusCode::OK, "{name}");
+                let text = pdf_text(&pdf.bytes);
+                for word in name.split(' ') {
+                    assert!(text.contains(word), "{word:?} of {name:?} not in {text}");
+                }
+            }
+        }
+        app
+    })
+    .await;
+}
+
+/// Issue 16, item 17: the redirect after a bulk issue names the batch, not every issued id,
+/// and only admins read what the batch did.
+#[tokio::test]
+async fn a_bulk_issue_of_many_members_redirects_to_a_short_summary_only_admins_read() {
+    on_each_backend(Settings::default(), |app| async move {
+        {
+            const MANY: usize = 120;
+            let mut ids = Vec::new();
+            for i in 0..MANY {
+                let email = format!("member{i}@example.org");
+                sqlx::query(
+                    "INSERT INTO users (email, display_name, password_hash, language, role, created_at, updated_at) \
+                     VALUES ($1, $2, 'not a hash', 'en', 'member', 0, 0)",
+                )
+                .bind(&email)
+                .bind(format!("Člen Number {i}"))
+                .execute(&app.pool)
+                .await
+                .unwrap();
+                pass_all(&app, &email).await;
+                ids.push(user_id(&app, &email).await.to_string());
+            }
+            // Asked for twice, and one that does not exist.
+            ids.push(ids[0].clone());
+            ids.push("987654".into());
+            let mut admin = app
+                .signed_in("Ada Admin", "ada@example.org", Role::Admin)
+                .await;
+            let issued = bulk_issue(&mut admin, &ids).await;
+            let location = issued.location().to_owned();
+            let batch = location
+                .strip_prefix("/admin/certificates/batches/")
+                .unwrap_or_else(|| panic!("{location}"));
+            assert!(batch.parse::<i64>().is_ok(), "{location}");
+
+            let page = admin.get(&location).await;
+            assert_eq!(page.status, StatusCode::OK);
+            let body = &page.body;
+            assert!(body.contains(&format!("Certificates issued: {MANY}. Not issued: 2.")), "{body}");
+            assert!(body.contains("<h1>Bulk issue: Service Excellence Certificate</h1>"), "{body}");
+            assert_eq!(body.matches("<li><a href=\"/admin/certificates/").count(), MANY, "{body}");
+            assert!(body.contains("Člen Number 119"), "{body}");
+            assert!(body.contains("data-test=\"batch-refused\""), "{body}");
+            assert!(body.contains("data-refusal=\"CertificateHeld\""), "{body}");
+            assert!(body.contains("No member with number 987654"), "{body}");
+            assert!(!body.contains("No member has this email"), "{body}");
+            assert!(body.contains("href=\"/admin/certificates\""), "a way back: {body}");
+
+            let mut member = app
+                .signed_in("Mia Member", "mia@example.org", Role::Member)
+                .await;
+            let mut moderator = app
+                .signed_in("Max Moderator", "max@example.org", Role::Moderator)
+                .await;
+            for client in [&mut member, &mut moderator] {
+                let page = client.get(&location).await;
+                assert_eq!(page.status, StatusCode::FORBIDDEN);
+                assert!(!page.body.contains("Člen Number"), "{}", page.body);
+            }
+            let page = app.client().get(&location).await;
+            assert!(!page.body.contains("Člen Number"), "{}", page.body);
+            assert_ne!(page.status, StatusCode::OK);
+            let missing = admin.get("/admin/certificates/batches/999999").await;
+            assert_eq!(missing.status, StatusCode::NOT_FOUND);
         }
         app
     })

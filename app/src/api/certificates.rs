@@ -3,14 +3,15 @@ use leptos::prelude::*;
 use super::ApiError;
 
 /// Admins: issue earned certificates of `programme` to the members ticked in the queue.
-/// Each is issued or refused on its own; the page then lists what was issued.
+/// Each is issued or refused on its own; what happened is kept as a batch, and the admin
+/// is sent to its summary (a short address, however many were issued).
 #[server(endpoint = "certificates/issue", prefix = "/api")]
 pub async fn issue_certificates(
     programme: String,
     members: Option<Vec<i64>>,
 ) -> Result<usize, ApiError> {
     use crate::domain::role::Role;
-    use crate::server::certificates::{Actor, service};
+    use crate::server::certificates::{Actor, batches, service};
     use crate::server::request;
     let mut next = String::from("/admin/certificates");
     let result = async {
@@ -19,16 +20,21 @@ pub async fn issue_certificates(
         let members = members.unwrap_or_default();
         let summary =
             service::issue_many(&state, &programme, &members, &Actor::admin(&admin)).await?;
-        let ids: Vec<String> = summary.issued.iter().map(|c| c.id.to_string()).collect();
-        next = format!(
-            "/admin/certificates?issued={}&refused={}",
-            ids.join(","),
-            summary.refused.len()
-        );
+        let batch = batches::record(
+            &state.pool,
+            state.backend,
+            &programme,
+            Some(admin.id),
+            &summary,
+        )
+        .await?;
+        next = format!("/admin/certificates/batches/{batch}");
         tracing::info!(
             admin = admin.id,
             programme,
-            issued = ids.len(),
+            batch,
+            issued = summary.issued.len(),
+            refused = summary.refused.len(),
             "certificates issued"
         );
         Ok(summary.issued.len())

@@ -98,3 +98,25 @@ pub fn Forbidden() -> impl IntoView {
         <p><a href="/">{td_string!(locale, back_home)}</a></p>
     }
 }
+
+/// The page's numeric `:id`; 0 (which no row has) when it is not a number.
+pub fn id_param() -> i64 {
+    leptos_router::hooks::use_params_map()
+        .with_untracked(|p| p.get("id"))
+        .and_then(|id| id.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A row a page loaded by id, or what to show instead: not found (404), or a fault when
+/// loading failed (`None`, already logged).
+pub fn found<T>(loaded: Option<Option<T>>) -> Result<T, AnyView> {
+    let locale = use_locale();
+    match loaded {
+        Some(Some(row)) => Ok(row),
+        Some(None) => {
+            set_status(404);
+            Err(view! { <PageTitle text=td_string!(locale, error_not_found).to_string() /> }.into_any())
+        }
+        None => Err(view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }.into_any()),
+    }
+}

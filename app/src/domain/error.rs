@@ -11,6 +11,8 @@ pub enum ErrorCode {
     NameRequired,
     NameTooLong,
     NameInvalid,
+    /// A script the certificate fonts do not cover (checked on the server).
+    NameNotPrintable,
     EmailInvalid,
     PasswordTooShort,
     PasswordTooLong,
@@ -86,9 +88,10 @@ impl ErrorCode {
     /// The form field the error belongs to, so a form can point at it.
     pub fn field(self) -> Option<&'static str> {
         match self {
-            ErrorCode::NameRequired | ErrorCode::NameTooLong | ErrorCode::NameInvalid => {
-                Some("name")
-            }
+            ErrorCode::NameRequired
+            | ErrorCode::NameTooLong
+            | ErrorCode::NameInvalid
+            | ErrorCode::NameNotPrintable => Some("name"),
             ErrorCode::EmailInvalid | ErrorCode::EmailUnavailable => Some("email"),
             ErrorCode::PasswordTooShort
             | ErrorCode::PasswordTooLong
@@ -117,6 +120,7 @@ impl ErrorCode {
             ErrorCode::NameRequired => td_string!(locale, error_name_required),
             ErrorCode::NameTooLong => td_string!(locale, error_name_too_long),
             ErrorCode::NameInvalid => td_string!(locale, error_name_invalid),
+            ErrorCode::NameNotPrintable => td_string!(locale, error_name_not_printable),
             ErrorCode::EmailInvalid => td_string!(locale, error_email_invalid),
             ErrorCode::PasswordTooShort => td_string!(locale, error_password_too_short),
             ErrorCode::PasswordTooLong => td_string!(locale, error_password_too_long),

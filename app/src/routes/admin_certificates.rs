@@ -3,14 +3,14 @@
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 use leptos_i18n::td_string;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::admin::AdminNav;
 use crate::api::certificates::{IssueManual, ReissueCertificate, RevokeCertificate};
 use crate::components::certificate::{CertificateFacts, StatusBadge, basis_name};
 use crate::components::form::{FormAlert, last_error};
 use crate::components::page::{
-    PageTitle, escape_text, load_once, query_value, require, set_status,
+    PageTitle, escape_text, found, id_param, load_once, query_value, require,
 };
 use crate::context::use_locale;
 use crate::domain::dates::{iso_date, utc_minute};
@@ -27,15 +27,7 @@ use crate::server::request;
 struct Overview {
     queue: Vec<Waiting>,
     listed: Vec<Listed>,
-    issued_now: Vec<Certificate>,
     manual_input: FormInput,
-}
-
-fn parse_ids(text: &str) -> Vec<i64> {
-    text.split(',')
-        .filter_map(|id| id.trim().parse().ok())
-        .take(1000)
-        .collect()
 }
 
 #[component]
@@ -54,26 +46,15 @@ pub fn AdminCertificatesPage() -> impl IntoView {
         expiring: query.get("expiring"),
     }
     .filter();
-    let issued_ids = parse_ids(&query.get("issued").unwrap_or_default());
-    let refused: usize = query
-        .get("refused")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0);
-    let summary_shown = query.get("issued").is_some();
     let catalogue = state.content.get();
     let overview = {
         let (pool, catalogue, filter) = (state.pool.clone(), catalogue.clone(), filter.clone());
         load_once(async move {
             let now = now();
             let result = async {
-                let mut issued_now = Vec::new();
-                for id in issued_ids {
-                    issued_now.extend(store::find(&pool, id).await?);
-                }
                 Ok::<_, sqlx::Error>(Overview {
                     queue: store::queue(&pool, catalogue.programmes(), now).await?,
                     listed: store::list(&pool, &filter, now).await?,
-                    issued_now,
                     manual_input: request::take_form_input("manual").await,
                 })
             }
@@ -103,25 +84,11 @@ pub fn AdminCertificatesPage() -> impl IntoView {
                 };
                 let lang = locale.as_str();
                 let programme_title = |slug: &str| catalogue.programme(slug).map(|p| p.title(lang).to_owned()).unwrap_or_else(|| slug.to_owned());
-                let summary = summary_shown.then(|| {
-                    let text = fill(td_string!(locale, admin_certificates_issued_summary), &[
-                        ("issued", &overview.issued_now.len().to_string()),
-                        ("refused", &refused.to_string()),
-                    ]);
-                    view! {
-                        <div class="alert alert-success" role="status" data-test="issue-summary">
-                            <p>{text}</p>
-                            <ul>{overview.issued_now.iter().map(|c| view! {
-                                <li><a href=format!("/admin/certificates/{}", c.id)>{c.holder_name.clone()}</a> " · " {c.programme_title.clone()} " · " <code>{c.display_code()}</code></li>
-                            }).collect_view()}</ul>
-                        </div>
-                    }
-                });
                 let queue = queue_view(locale, &overview.queue, &programme_title);
                 let programmes: Vec<(String, String)> = catalogue.programmes().iter().map(|p| (p.slug.clone(), p.title(lang).to_owned())).collect();
                 let manual = manual_form(locale, &programmes, &overview.manual_input, manual_error);
                 let list = list_view(locale, &overview.listed, &programmes, &filter, csv_href);
-                view! { {summary} {queue} {manual} {list} }.into_any()
+                view! { {queue} {manual} {list} }.into_any()
             })}}
         </Suspense>
     }
@@ -358,10 +325,7 @@ async fn load_detail(id: i64) -> Result<Option<Detail>, sqlx::Error> {
 #[component]
 pub fn AdminCertificatePage() -> impl IntoView {
     let locale = use_locale();
-    let id: i64 = use_params_map()
-        .with_untracked(|p| p.get("id"))
-        .and_then(|id| id.parse().ok())
-        .unwrap_or(0);
+    let id = id_param();
     if let Err(refusal) = require(Role::Admin) {
         return refusal;
     }
@@ -378,13 +342,9 @@ pub fn AdminCertificatePage() -> impl IntoView {
         <AdminNav />
         <Suspense>
             {move || { let (detail, done) = (detail.clone(), done.clone()); Suspend::new(async move {
-                let detail = match detail.await {
-                    Some(Some(detail)) => detail,
-                    Some(None) => {
-                        set_status(404);
-                        return view! { <PageTitle text=td_string!(locale, error_not_found).to_string() /> }.into_any();
-                    }
-                    None => return view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }.into_any(),
+                let detail = match found(detail.await) {
+                    Ok(detail) => detail,
+                    Err(instead) => return instead,
                 };
                 let now = now();
                 let c = detail.certificate.clone();

@@ -1,6 +1,7 @@
 //! One file per page; a folder for an area whose pages outgrow one file (forum/).
 pub mod account;
 pub mod admin;
+pub mod admin_certificate_batch;
 pub mod admin_certificates;
 pub mod auth;
 pub mod certificates;

@@ -10,7 +10,7 @@ use super::passwords::{self, PasswordHash};
 use super::rate_limit;
 use super::sessions::{self, SEEN_AT, SIGNED_IN_AT, USER_ID};
 use super::{AppError, Settings};
-use crate::domain::account::{AccountRule, check_password_length, normalise_email};
+use crate::domain::account::{check_password_length, normalise_email};
 use crate::domain::error::ErrorCode;
 use crate::domain::language::parse_locale;
 use crate::domain::member::MemberRow;
@@ -31,10 +31,16 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserView, sqlx::Error> {
 }
 
 /// A name as stored: the account rules, then composed (NFC), so that an accent typed as a
-/// separate mark prints as one letter on certificates.
-fn stored_name(raw: &str) -> Result<String, AccountRule> {
+/// separate mark prints as one letter on certificates. A name the certificate fonts cannot
+/// print is refused here, not when a certificate is issued months later.
+fn stored_name(raw: &str) -> Result<String, ErrorCode> {
     use unicode_normalization::UnicodeNormalization;
-    crate::domain::account::normalise_name(&raw.nfc().collect::<String>())
+    let name = crate::domain::account::normalise_name(&raw.nfc().collect::<String>())?;
+    match super::certificates::fonts::printable(&name) {
+        Ok(()) => Ok(name),
+        Err(super::certificates::fonts::Unset::Character(_)) => Err(ErrorCode::NameNotPrintable),
+        Err(super::certificates::fonts::Unset::Fonts) => Err(ErrorCode::Internal),
+    }
 }
 
 pub async fn find_by_id(pool: &AnyPool, id: i64) -> Result<Option<UserView>, sqlx::Error> {

@@ -1,7 +1,9 @@
 //! Certificates: who may have one, issuing it (PDF rendered once, stored with its hash),
 //! revoking and reissuing it, and public verification.
+pub mod batches;
 pub mod code;
 pub mod eligibility;
+pub mod fonts;
 pub mod http;
 pub mod pdf;
 pub mod service;

@@ -1,17 +1,18 @@
-//! The certificate PDF: one A4 landscape page in DejaVu Serif, embedded as a subset (the
-//! standard PDF fonts cannot print č, ł, ā or ž), with the verification link also as a QR
-//! code drawn from vector rectangles.
+//! The certificate PDF: one A4 landscape page in DejaVu Serif, with Noto for the scripts
+//! it lacks (see [`super::fonts`]), each embedded as a subset (the standard PDF fonts cannot
+//! print č, ł, ā or ž), with the verification link also as a QR code drawn from vector
+//! rectangles.
 //!
 //! One weight only: a second subset font would add ~13 KB to a file that must stay within
 //! 30 KB; size and colour carry the hierarchy instead.
-use std::sync::LazyLock;
-
 use printpdf::{
-    Color, CurTransMat, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument,
+    Codepoint, Color, CurTransMat, FontId, Line, LinePoint, Mm, Op, PaintMode, PdfDocument,
     PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Polygon, PolygonRing, Pt,
     Rect, Rgb, TextItem, WindingOrder,
 };
 use qrcode::{EcLevel, QrCode};
+
+use super::fonts::{self, FONTS, Unset};
 
 /// Everything printed on a certificate, already translated and formatted for the holder's language.
 pub struct CertificateDocument<'a> {
@@ -41,10 +42,10 @@ pub struct CertificateDocument<'a> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
-    #[error("the embedded certificate font cannot be parsed")]
+    #[error("the embedded certificate fonts cannot be parsed")]
     Font,
     /// Printing it would show an empty box, so the certificate is refused instead.
-    #[error("the certificate font has no glyph for {0:?}")]
+    #[error("no certificate font has a glyph for {0:?}")]
     UnsupportedCharacter(char),
     #[error("cannot encode the verification URL as a QR code: {0}")]
     QrCode(#[from] qrcode::types::QrError),
@@ -52,11 +53,14 @@ pub enum PdfError {
     Write(String),
 }
 
-/// Parsed once, not per certificate.
-static FONT: LazyLock<Option<ParsedFont>> = LazyLock::new(|| {
-    let bytes = include_bytes!("../../../assets/fonts/DejaVuSerif.ttf");
-    ParsedFont::from_bytes(bytes, 0, &mut Vec::new())
-});
+impl From<Unset> for PdfError {
+    fn from(unset: Unset) -> Self {
+        match unset {
+            Unset::Fonts => PdfError::Font,
+            Unset::Character(c) => PdfError::UnsupportedCharacter(c),
+        }
+    }
+}
 
 // The page, in points from the lower left corner.
 const PAGE_W: f32 = 297.0 * 72.0 / 25.4;
@@ -95,7 +99,7 @@ const SIGNATORY: Style = Style(INK, 12.0);
 const SIGNATORY_TITLE: Style = Style(MUTED, 9.5);
 
 pub fn render(doc: &CertificateDocument<'_>) -> Result<Vec<u8>, PdfError> {
-    let font = FONT.as_ref().ok_or(PdfError::Font)?;
+    let fonts = FONTS.as_ref().ok_or(PdfError::Font)?;
     let mut pdf = PdfDocument::new(&format!("{} — {}", doc.title, doc.holder_name));
     let info = &mut pdf.metadata.info;
     info.author = doc.association.to_owned();
@@ -104,14 +108,22 @@ pub fn render(doc: &CertificateDocument<'_>) -> Result<Vec<u8>, PdfError> {
     info.creation_date = printpdf::OffsetDateTime::now_utc();
     info.modification_date = info.creation_date;
     let face = Face {
-        font,
-        id: pdf.add_font(font),
+        ids: fonts.iter().map(|_| FontId::new()).collect(),
     };
     let mut page = Canvas {
+        used: vec![false; fonts.len()],
         face,
         ops: Vec::with_capacity(128),
     };
     page.draw(doc)?;
+    // Only the fonts the page uses: each is a copy of the whole font until it is subset.
+    for (i, font) in fonts.iter().enumerate().filter(|(i, _)| page.used[*i]) {
+        let font = printpdf::PdfFont::new(font.parsed.clone());
+        pdf.resources
+            .fonts
+            .map
+            .insert(page.face.ids[i].clone(), font);
+    }
     pdf.with_pages(vec![PdfPage::new(Mm(297.0), Mm(210.0), page.ops)]);
 
     let mut warnings = Vec::new();
@@ -179,27 +191,19 @@ fn compress_fast(file: &mut lopdf::Document) {
 }
 
 struct Face {
-    font: &'static ParsedFont,
-    id: FontId,
+    /// One per font in [`FONTS`], whether used or not.
+    ids: Vec<FontId>,
 }
 
 impl Face {
-    /// Width of `text` at 1 pt, from the font's own advances. Exact: printpdf sets text glyph
-    /// by glyph, without kerning.
+    /// Width of `text` at 1 pt, from its shaped advances.
     fn width(&self, text: &str) -> Result<f32, PdfError> {
-        let units_per_em = f32::from(self.font.pdf_font_metrics.units_per_em);
-        text.chars().try_fold(0.0, |width, c| {
-            let glyph = (self.font.lookup_glyph_index(u32::from(c)))
-                .filter(|&glyph| glyph != 0)
-                .ok_or(PdfError::UnsupportedCharacter(c))?;
-            Ok(width + f32::from(self.font.get_horizontal_advance(glyph)) / units_per_em)
-        })
+        Ok(fonts::set(text)?.width)
     }
 
     /// The size that fits `text` into `width`, at most `max`.
     fn fit_line(&self, text: &str, max: f32, width: f32) -> Result<f32, PdfError> {
-        let em = self.width(text)?;
-        Ok(if em > 0.0 { max.min(width / em) } else { max })
+        Ok(fit(self.width(text)?, max, width))
     }
 
     /// Sets `text` into `width`: one line, shrunk from `max` down to `min`; below that two
@@ -244,6 +248,11 @@ impl Face {
     }
 }
 
+/// The size at which a text `em` ems wide fits into `width`, at most `max`.
+fn fit(em: f32, max: f32, width: f32) -> f32 {
+    if em > 0.0 { max.min(width / em) } else { max }
+}
+
 #[derive(Clone, Copy)]
 enum Align {
     Left,
@@ -252,6 +261,8 @@ enum Align {
 
 struct Canvas {
     face: Face,
+    /// Which of [`FONTS`] the page has set text in.
+    used: Vec<bool>,
     ops: Vec<Op>,
 }
 
@@ -333,8 +344,9 @@ impl Canvas {
         (at, align, width): ((f32, f32), Align, f32),
         text: &str,
     ) -> Result<(), PdfError> {
-        let size = self.face.fit_line(text, style.1, width)?;
-        self.text(style.0, size, at, align, text)
+        let line = fonts::set(text)?;
+        let size = fit(line.width, style.1, width);
+        self.text(style.0, size, at, align, &line)
     }
 
     /// A centred text that shrinks to `min`, then wraps (see [`Face::fit_block`]); its lines
@@ -345,39 +357,82 @@ impl Canvas {
         let top = y + leading * (lines.len() - 1) as f32 / 2.0;
         for (i, line) in lines.into_iter().enumerate() {
             let at = (CENTRE, top - leading * i as f32);
-            self.text(style.0, size, at, Align::Centre, line)?;
+            self.text(style.0, size, at, Align::Centre, &fonts::set(line)?)?;
         }
         Ok(())
     }
 
+    /// Draws a set `line` with its baseline starting (or centred) at `x`. Each run of glyphs in one
+    /// font at one height is its own text object at its own position; within it, the
+    /// shaped advances and offsets become TJ adjustments against the widths printpdf writes.
     fn text(
         &mut self,
         colour: Colour,
         size: f32,
         (x, y): (f32, f32),
         align: Align,
-        text: &str,
+        line: &fonts::Line,
     ) -> Result<(), PdfError> {
-        let x = match align {
+        let fonts = FONTS.as_ref().ok_or(PdfError::Font)?;
+        let mut pen = match align {
             Align::Left => x,
-            Align::Centre => x - self.face.width(text)? * size / 2.0,
+            Align::Centre => x - line.width * size / 2.0,
         };
-        let font = PdfFontHandle::External(self.face.id.clone());
-        self.ops.extend([
-            Op::SetFillColor { col: rgb(colour) },
-            Op::StartTextSection,
-            Op::SetFont {
-                font,
-                size: Pt(size),
-            },
-            Op::SetTextCursor {
-                pos: Point { x: Pt(x), y: Pt(y) },
-            },
-            Op::ShowText {
-                items: vec![TextItem::Text(text.to_owned())],
-            },
-            Op::EndTextSection,
-        ]);
+        self.ops.push(Op::SetFillColor { col: rgb(colour) });
+        for run in &line.runs {
+            let font = &fonts[run.font];
+            self.used[run.font] = true;
+            let mut glyphs = run.glyphs.iter().peekable();
+            while let Some(first) = glyphs.next() {
+                // The piece at `first`'s height: it and the glyphs after it at the same height.
+                let start = (pen + first.x_offset * size, y + first.y_offset * size);
+                let mut piece = Vec::new();
+                let mut glyph = first;
+                // What the adjustments left out so far: under one unit (a thousandth of an
+                // em) each is carried on, not written, which keeps the stream small.
+                let mut carry = 0.0;
+                loop {
+                    pen += glyph.advance * size;
+                    let next = glyphs.next_if(|g| g.y_offset == first.y_offset);
+                    let next_offset = next.map_or(0.0, |g| g.x_offset);
+                    let wanted = glyph.advance + next_offset - glyph.x_offset;
+                    let exact = font.pdf_advance(glyph.gid) - wanted * 1000.0 + carry;
+                    let offset = if exact.abs() >= 1.0 {
+                        exact.round()
+                    } else {
+                        0.0
+                    };
+                    carry = exact - offset;
+                    piece.push(Codepoint {
+                        gid: glyph.gid,
+                        offset,
+                        cid: Some(glyph.text.clone()),
+                    });
+                    match next {
+                        Some(g) => glyph = g,
+                        None => break,
+                    }
+                }
+                let handle = PdfFontHandle::External(self.face.ids[run.font].clone());
+                self.ops.extend([
+                    Op::StartTextSection,
+                    Op::SetFont {
+                        font: handle,
+                        size: Pt(size),
+                    },
+                    Op::SetTextCursor {
+                        pos: Point {
+                            x: Pt(start.0),
+                            y: Pt(start.1),
+                        },
+                    },
+                    Op::ShowText {
+                        items: vec![TextItem::GlyphIds(piece)],
+                    },
+                    Op::EndTextSection,
+                ]);
+            }
+        }
         Ok(())
     }
 

@@ -41,9 +41,11 @@ fn poppler(tool: &str, pdf: &[u8], after: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-/// The page's text with every run of whitespace, line breaks included, one space.
+/// The page's text with every run of whitespace, line breaks included, one space, and
+/// without the direction marks pdftotext puts around right-to-left words.
 fn text_of(pdf: &[u8]) -> String {
     let text = poppler("pdftotext", pdf, &["-"]);
+    let text = text.replace(|c| matches!(c, '\u{202A}'..='\u{202E}'), "");
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -156,10 +158,7 @@ fn the_longest_name_stays_small() {
 
 #[test]
 fn long_texts_shrink_then_wrap_and_never_overflow() {
-    let face = Face {
-        font: FONT.as_ref().unwrap(),
-        id: FontId(String::new()),
-    };
+    let face = Face { ids: Vec::new() };
     let fit = |text| face.fit_block(text, NAME.1, NAME_MIN, TEXT_W).unwrap();
     let fits = |(size, lines): &(f32, Vec<&str>)| {
         lines
@@ -203,4 +202,85 @@ fn long_texts_shrink_then_wrap_and_never_overflow() {
 fn a_character_outside_the_font_is_refused() {
     let err = render(&certificate("山田 太郎")).err().unwrap();
     assert!(matches!(err, PdfError::UnsupportedCharacter('山')), "{err}");
+}
+
+/// The fonts of the PDF by family (the subset tag taken off), sorted, from pdffonts.
+fn embedded_fonts(pdf: &[u8]) -> Vec<String> {
+    let table = poppler("pdffonts", pdf, &[]);
+    let mut fonts = table
+        .lines()
+        .skip(2)
+        .map(|l| {
+            let row: Vec<&str> = l.split_whitespace().collect();
+            assert_eq!(
+                row[row.len() - 5..row.len() - 2],
+                ["yes", "yes", "yes"],
+                "{table}"
+            );
+            row[0].split_once('+').expect("a subset tag").1.to_owned()
+        })
+        .collect::<Vec<_>>();
+    fonts.sort();
+    fonts
+}
+
+const ARABIC: &str = "فاطمة الزهراء";
+const HEBREW: &str = "יעל בן־דוד";
+// Without ligatures such as لا or الله: pdftotext reverses the letters a ligature stands
+// for in right-to-left text (fonts::tests checks what the PDF maps each glyph to).
+const MIXED: &str = "Layla فاطمة الزهراء";
+const DEVANAGARI: &str = "अर्जुन शर्मा";
+
+#[test]
+fn right_to_left_names_are_printed_in_their_fonts_and_read_in_logical_order() {
+    for (name, font) in [
+        (ARABIC, "NotoNaskhArabic-Regular"),
+        (HEBREW, "NotoSerifHebrew-Regular"),
+    ] {
+        let pdf = render(&certificate(name)).unwrap();
+        assert!(pdf.len() <= 30 * 1024, "{name}: {} bytes", pdf.len());
+        assert_eq!(embedded_fonts(&pdf), ["DejaVuSerif", font], "{name}");
+        let text = text_of(&pdf);
+        assert!(
+            text.contains(name),
+            "{name:?} not in the extracted text: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_name_of_latin_and_arabic_words_is_printed_in_logical_order() {
+    let pdf = render(&certificate(MIXED)).unwrap();
+    assert_eq!(
+        embedded_fonts(&pdf),
+        ["DejaVuSerif", "NotoNaskhArabic-Regular"]
+    );
+    let text = text_of(&pdf);
+    // The name's words as typed: Latin first, then the Arabic words.
+    assert!(text.contains(MIXED), "{text}");
+}
+
+#[test]
+fn a_devanagari_name_is_printed() {
+    let pdf = render(&certificate(DEVANAGARI)).unwrap();
+    assert_eq!(
+        embedded_fonts(&pdf),
+        ["DejaVuSerif", "NotoSerifDevanagari-Regular"]
+    );
+    assert!(pdf.len() <= 30 * 1024, "{} bytes", pdf.len());
+}
+
+#[test]
+fn a_latin_name_embeds_only_dejavu() {
+    let pdf = render(&certificate("Jiří Čermák")).unwrap();
+    assert_eq!(embedded_fonts(&pdf), ["DejaVuSerif"]);
+}
+
+#[test]
+fn names_in_every_script_stay_small() {
+    let long_arabic = "ثابت ضياء غسان ظافر خليل جعفر صقر شذى زينب طه قاسم يحيى فؤاد ذكاء هشام مصطفى عثمان بن عبد الله الثقفي الحجازي";
+    for name in [long_arabic, "Ana יעל अर्जुन فاطمة", DEVANAGARI, HEBREW] {
+        let pdf = render(&certificate(name)).unwrap();
+        assert!(pdf.len() <= 30 * 1024, "{name}: {} bytes", pdf.len());
+    }
 }

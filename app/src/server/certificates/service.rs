@@ -2,6 +2,7 @@
 //! portal's settings, the PDF's wording in the holder's language, bulk and automatic issue.
 use leptos_i18n::td_string;
 
+use super::fonts;
 use super::pdf::{self, CertificateDocument};
 use super::store::{self, Request};
 use super::{Actor, Certificate, code};
@@ -17,8 +18,12 @@ pub fn verify_url(settings: &Settings, code: &str) -> String {
     format!("{}/verify/{}", settings.public_url, code::display(code))
 }
 
-/// The certificate's PDF, worded in the holder's language.
+/// The certificate's PDF, worded in the holder's language. A name the fonts cannot print
+/// (one stored before registration checked) is refused with that reason, not as a fault.
 pub fn render(settings: &Settings, c: &Certificate) -> Result<Vec<u8>, AppError> {
+    if let Err(fonts::Unset::Character(_)) = fonts::printable(&c.holder_name) {
+        return Err(ErrorCode::NameNotPrintable.into());
+    }
     let locale = parse_locale(&c.language).unwrap_or_default();
     let lang = c.language.as_str();
     let (issued_on, expires_on) = (long_date(c.issued_at, lang), long_date(c.expires_at, lang));
@@ -83,18 +88,27 @@ pub struct Summary {
 
 /// Issues earned certificates to many members, each in its own transaction, so one
 /// member's refusal (no longer eligible, issued meanwhile) does not hold back the rest.
+/// Every member not issued is in the summary with why; a fault is logged and reported as
+/// [`ErrorCode::Internal`], since the certificates before it are already issued.
 pub async fn issue_many(
     state: &AppState,
     programme: &str,
     members: &[i64],
     actor: &Actor,
 ) -> Result<Summary, AppError> {
+    let catalogue = state.content.get();
+    catalogue
+        .programme(programme)
+        .ok_or(ErrorCode::ProgrammeInvalid)?;
     let mut summary = Summary::default();
     for &member in members {
         match issue(state, member, programme, Request::Earned, actor).await {
             Ok(certificate) => summary.issued.push(certificate),
             Err(AppError::Refused(code)) => summary.refused.push((member, code)),
-            Err(e) => return Err(e),
+            Err(e) => {
+                tracing::error!(error = %e, member, programme, "bulk issue failed for a member");
+                summary.refused.push((member, ErrorCode::Internal));
+            }
         }
     }
     Ok(summary)
@@ -118,6 +132,11 @@ pub async fn issue_automatic(state: &AppState, user_id: i64) {
         .await
         {
             Ok(c) => tracing::info!(certificate = c.id, member = user_id, "issued automatically"),
+            // Only a name stored before registration checked the fonts: an admin must see it.
+            Err(AppError::Refused(ErrorCode::NameNotPrintable)) => tracing::warn!(
+                member = user_id,
+                "not issued automatically: the name cannot be printed"
+            ),
             Err(AppError::Refused(_)) => {}
             Err(e) => tracing::error!(error = %e, member = user_id, "automatic issue failed"),
         }
