@@ -1156,6 +1156,19 @@ async fn nothing_is_issued_while_the_public_address_points_at_the_server_itself(
                 refused.body
             );
             assert!(refused.body.contains("PublicUrlWrong"), "{}", refused.body);
+            let ana = user_id(&app, "ana@example.si").await.to_string();
+            let bulk = admin
+                .api(
+                    "/api/certificates/issue",
+                    &[("programme", "service-excellence"), ("members[]", &ana)],
+                )
+                .await;
+            assert_eq!(
+                bulk.status,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{}",
+                bulk.body
+            );
             assert!(certificates_of(&app, "ana@example.si").await.is_empty());
             for page in ["/admin", "/admin/certificates"] {
                 let page = admin.get(page).await;

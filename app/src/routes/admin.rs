@@ -116,7 +116,7 @@ pub fn AdminQuizzesPage() -> impl IntoView {
                             <h2 id=heading_id>{quiz.title(lang).to_owned()}</h2>
                             <p>{summary}</p>
                             <p><a href=format!("/admin/quizzes/{}/attempts.csv", module.slug) download="" data-test="quiz-csv">{td_string!(locale, admin_quiz_csv)}</a></p>
-                            <div class="table-scroll">
+                            <div class="table-scroll" tabindex="0" role="region" aria-label=quiz.title(lang).to_owned()>
                                 <table>
                                     <caption>{td_string!(locale, admin_quiz_questions_caption)}</caption>
                                     <thead><tr>
@@ -155,7 +155,7 @@ fn Members() -> impl IntoView {
                 Err(e) => view! { <p class="alert alert-error" role="alert">{e.message}</p> }.into_any(),
                 Ok(rows) if rows.is_empty() => view! { <p class="empty-state">{td_string!(locale, admin_empty)}</p> }.into_any(),
                 Ok(rows) => view! {
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(locale, admin_members_heading)>
                         <table data-test="members-table">
                             <thead><tr>
                                 <th scope="col">{td_string!(locale, admin_col_name)}</th>

@@ -80,7 +80,7 @@ pub fn AdminCertificateBatchPage() -> impl IntoView {
                         }
                     }).collect_view();
                     view! {
-                        <div class="table-scroll">
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(locale, admin_batch_refused_heading)>
                             <table data-test="batch-refused" aria-labelledby="refused-heading">
                                 <thead><tr>
                                     <th scope="col">{td_string!(locale, admin_col_name)}</th>

@@ -126,10 +126,11 @@ fn queue_view(
                 })
                 .collect_view();
             let caption = programme_title(slug);
+            let region = caption.clone();
             view! {
                 <form method="post" action="/api/certificates/issue" class="issue-queue" data-test="issue-queue">
                     <input type="hidden" name="programme" value=slug.to_owned() />
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0" role="region" aria-label=region>
                         <table>
                             <caption>{caption}</caption>
                             <thead><tr>
@@ -272,7 +273,7 @@ fn list_view(
                 view! { <p class="empty-state">{td_string!(locale, admin_certificates_none)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(locale, admin_certificates_heading)>
                         <table data-test="certificates-table">
                             <thead><tr>
                                 <th scope="col">{td_string!(locale, certificate_serial)}</th>
@@ -388,7 +389,7 @@ pub fn AdminCertificatePage() -> impl IntoView {
                         })}
                     </p>
                     <h2>{td_string!(locale, admin_certificates_history)}</h2>
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(locale, admin_certificates_history)>
                         <table data-test="certificate-events">
                             <thead><tr>
                                 <th scope="col">{td_string!(locale, admin_certificates_col_when)}</th>

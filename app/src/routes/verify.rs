@@ -274,7 +274,7 @@ pub fn CertifiedPage() -> impl IntoView {
                     None => view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }.into_any(),
                     Some(entries) if entries.is_empty() => view! { <p class="empty-state">{td_string!(locale, certified_empty)}</p> }.into_any(),
                     Some(entries) => view! {
-                        <div class="table-scroll">
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(locale, certified_title)>
                             <table data-test="register">
                                 <thead><tr>
                                     <th scope="col">{td_string!(locale, certificate_holder)}</th>

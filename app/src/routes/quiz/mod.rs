@@ -267,7 +267,7 @@ fn AttemptHistory(slug: String, lang: String, history: Vec<Summary>) -> impl Int
         view! { <p class="empty-state">{td_string!(locale, quiz_history_empty)}</p> }.into_any()
     } else {
         view! {
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(locale, quiz_history_heading)>
                 <table data-test="quiz-history">
                     <thead><tr>
                         <th scope="col">{td_string!(locale, quiz_history_started)}</th>

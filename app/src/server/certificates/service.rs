@@ -96,6 +96,10 @@ pub async fn issue_many(
     members: &[i64],
     actor: &Actor,
 ) -> Result<Summary, AppError> {
+    // Refused as a whole, not member by member, while no certificate can be issued at all.
+    if state.settings.public_url_wrong {
+        return Err(ErrorCode::PublicUrlWrong.into());
+    }
     let catalogue = state.content.get();
     catalogue
         .programme(programme)

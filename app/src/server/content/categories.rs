@@ -42,7 +42,11 @@ struct Entry {
 }
 
 /// Loads `file` (a missing file means no categories), checking slugs, languages and modules.
-pub fn load(file: &Path, modules: &[Module]) -> (Vec<Category>, Vec<ContentError>) {
+pub fn load(
+    file: &Path,
+    modules: &[Module],
+    reported: &std::collections::HashSet<String>,
+) -> (Vec<Category>, Vec<ContentError>) {
     if !file.exists() {
         return (Vec::new(), Vec::new());
     }
@@ -100,8 +104,10 @@ pub fn load(file: &Path, modules: &[Module]) -> (Vec<Category>, Vec<ContentError
                     }
                 }
             }
+            // A module with problems of its own was reported already: naming it is no error.
             if let Some(module) = &entry.module
                 && !modules.iter().any(|m| &m.slug == module)
+                && !reported.contains(module)
             {
                 problem(format!(
                     "category {:?}: there is no module {module:?}",

@@ -171,14 +171,11 @@ impl Catalogue {
             }
             errors.append(&mut e);
         }
-        let (programmes, mut programme_errors) =
+        let (programmes, programme_errors) =
             programmes::load(&dir.join("programs"), &modules, &reported);
-        errors.append(&mut programme_errors);
-        let (code_of_conduct, mut conduct_errors) = conduct::load(&dir.join("code-of-conduct"));
-        errors.append(&mut conduct_errors);
-        let (categories, mut category_errors) =
-            categories::load(&dir.join("forum/categories.toml"), &modules);
-        errors.append(&mut category_errors);
+        let (code_of_conduct, conduct_errors) = conduct::load(&dir.join("code-of-conduct"));
+        let (categories, category_errors) =
+            categories::load(&dir.join("forum/categories.toml"), &modules, &reported);
         let catalogue = Catalogue {
             modules,
             programmes,
@@ -212,6 +209,13 @@ impl Catalogue {
                 ));
             }
         }
+        // Modules first, in file and line order, then what builds on them in the order it
+        // was loaded: a cause is printed before anything that follows from it.
+        errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        for mut later in [programme_errors, conduct_errors, category_errors] {
+            later.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            errors.append(&mut later);
+        }
         if errors.is_empty() {
             let mut catalogue = catalogue;
             catalogue.modules.sort_by_key(|m| m.order);
@@ -223,7 +227,6 @@ impl Catalogue {
             catalogue.programmes = programmes;
             Ok(catalogue)
         } else {
-            errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
             Err(errors)
         }
     }

@@ -349,3 +349,36 @@ fn a_byte_order_mark_is_no_error_and_another_encoding_names_its_line_and_column(
         "{message}"
     );
 }
+
+#[test]
+fn a_broken_module_is_reported_first_and_what_names_it_does_not_repeat_it() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), dir.path());
+    std::fs::write(
+        dir.path().join("modules/other-module/en.md"),
+        "+++\ntitle = 1\n+++\n",
+    )
+    .unwrap();
+    // The code of conduct and the forum sort before modules/ by name, but build on them.
+    std::fs::create_dir_all(dir.path().join("forum")).unwrap();
+    std::fs::write(
+        dir.path().join("forum/categories.toml"),
+        "[[category]]\nslug = \"other\"\nmodule = \"other-module\"\nname = { en = \"Other\", cs = \"Jiné\", lv = \"Cits\", pl = \"Inne\", sl = \"Drugo\" }\ndescription = { en = \"x\", cs = \"x\", lv = \"x\", pl = \"x\", sl = \"x\" }\n\n[[category]]\nslug = \"Bad Slug\"\nname = { en = \"Bad\", cs = \"x\", lv = \"x\", pl = \"x\", sl = \"x\" }\ndescription = { en = \"x\", cs = \"x\", lv = \"x\", pl = \"x\", sl = \"x\" }\n",
+    )
+    .unwrap();
+    let errors = Catalogue::load(dir.path()).unwrap_err();
+    let files: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    assert!(files[0].contains("other-module/en.md"), "{files:#?}");
+    assert!(
+        !files
+            .iter()
+            .any(|e| e.contains("there is no module \"other-module\"")),
+        "{files:#?}"
+    );
+    let module_at = files
+        .iter()
+        .position(|e| e.contains("other-module"))
+        .unwrap();
+    let forum_at = files.iter().position(|e| e.contains("categories.toml"));
+    assert!(forum_at.is_none_or(|f| f > module_at), "{files:#?}");
+}
