@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { PASSWORD, uniqueEmail, watchConsole } from "./helpers";
+import { PASSWORD, expectNoHorizontalScroll, register, uniqueEmail, watchConsole } from "./helpers";
 
 const NAME = "Jiří Dvořák";
 
@@ -77,14 +77,18 @@ test("a refused registration keeps what was typed and says why", async ({ page, 
   expect(errors.filter((e) => !e.includes("status of 422"))).toEqual([]);
 });
 
-test("the layout works at 360 px wide", async ({ page }) => {
+test("the layout works at 360 px wide", async ({ page }, info) => {
   await page.setViewportSize({ width: 360, height: 740 });
   await page.goto("/");
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  await expectNoHorizontalScroll(page);
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Skip to main content" })).toBeFocused();
+  // A long unbroken name (no space or hyphen to break at) wraps in the header and on the
+  // account page.
+  const longName = `Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaftschaferswessenschafewaren${info.project.name.replace("-", "")}`;
+  await register(page, longName, uniqueEmail(`narrow-${info.project.name}`));
+  await expectNoHorizontalScroll(page);
 });
 
 test("the browser bundle is sent precompressed", async ({ request }) => {
