@@ -120,3 +120,10 @@ pub fn found<T>(loaded: Option<Option<T>>) -> Result<T, AnyView> {
         None => Err(view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }.into_any()),
     }
 }
+
+/// A table's box, scrolling sideways on a narrow screen: keyboards reach it to scroll, and
+/// screen readers hear what it holds.
+#[component]
+pub fn TableScroll(#[prop(into)] label: String, children: Children) -> impl IntoView {
+    view! { <div class="table-scroll" tabindex="0" role="region" aria-label=label>{children()}</div> }
+}

@@ -293,18 +293,19 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
+/// The inputs of one question (`answer[<id>][]`).
+fn question_inputs(form: &web_sys::HtmlFormElement, name: &str) -> Vec<web_sys::HtmlInputElement> {
+    let Ok(inputs) = form.query_selector_all(&format!("input[name=\"{name}\"]")) else {
+        return Vec::new();
+    };
+    (0..inputs.length())
+        .filter_map(|i| inputs.item(i)?.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .collect()
+}
+
 /// Gives one question the values kept for it: the inverse of `current_values`.
 fn set_values(form: &web_sys::HtmlFormElement, name: &str, values: &[String]) {
-    let Ok(inputs) = form.query_selector_all(&format!("input[name=\"{name}\"]")) else {
-        return;
-    };
-    for i in 0..inputs.length() {
-        let Some(input) = inputs
-            .item(i)
-            .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            continue;
-        };
+    for input in question_inputs(form, name) {
         match input.type_().as_str() {
             "radio" | "checkbox" => input.set_checked(values.contains(&input.value())),
             "hidden" => {}
@@ -316,16 +317,7 @@ fn set_values(form: &web_sys::HtmlFormElement, name: &str, values: &[String]) {
 /// Every value currently given for one question: checked boxes, the chosen radio, the text.
 fn current_values(form: &web_sys::HtmlFormElement, name: &str) -> Vec<String> {
     let mut values = Vec::new();
-    let Ok(inputs) = form.query_selector_all(&format!("input[name=\"{name}\"]")) else {
-        return values;
-    };
-    for i in 0..inputs.length() {
-        let Some(input) = inputs
-            .item(i)
-            .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
-            continue;
-        };
+    for input in question_inputs(form, name) {
         match input.type_().as_str() {
             "radio" | "checkbox" if input.checked() => values.push(input.value()),
             "radio" | "checkbox" | "hidden" => {}

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::account::role_name;
 use crate::api::admin::list_members;
-use crate::components::page::{PageTitle, load_once, require};
+use crate::components::page::{PageTitle, TableScroll, load_once, require};
 use crate::context::use_locale;
 use crate::domain::error::ErrorCode;
 use crate::domain::language::fill;
@@ -116,7 +116,7 @@ pub fn AdminQuizzesPage() -> impl IntoView {
                             <h2 id=heading_id>{quiz.title(lang).to_owned()}</h2>
                             <p>{summary}</p>
                             <p><a href=format!("/admin/quizzes/{}/attempts.csv", module.slug) download="" data-test="quiz-csv">{td_string!(locale, admin_quiz_csv)}</a></p>
-                            <div class="table-scroll" tabindex="0" role="region" aria-label=quiz.title(lang).to_owned()>
+                            <TableScroll label=quiz.title(lang).to_owned()>
                                 <table>
                                     <caption>{td_string!(locale, admin_quiz_questions_caption)}</caption>
                                     <thead><tr>
@@ -127,7 +127,7 @@ pub fn AdminQuizzesPage() -> impl IntoView {
                                     </tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                            </div>
+                            </TableScroll>
                         </section>
                     });
                 }
@@ -155,7 +155,7 @@ fn Members() -> impl IntoView {
                 Err(e) => view! { <p class="alert alert-error" role="alert">{e.message}</p> }.into_any(),
                 Ok(rows) if rows.is_empty() => view! { <p class="empty-state">{td_string!(locale, admin_empty)}</p> }.into_any(),
                 Ok(rows) => view! {
-                    <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(locale, admin_members_heading)>
+                    <TableScroll label=td_string!(locale, admin_members_heading)>
                         <table data-test="members-table">
                             <thead><tr>
                                 <th scope="col">{td_string!(locale, admin_col_name)}</th>
@@ -189,7 +189,7 @@ fn Members() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    </div>
+                    </TableScroll>
                 }.into_any(),
             })}
         </Suspense>

@@ -5,7 +5,7 @@ use leptos_i18n::Locale as _;
 use leptos_i18n::td_string;
 
 use super::admin::AdminNav;
-use crate::components::page::{PageTitle, found, id_param, load_once, require};
+use crate::components::page::{PageTitle, TableScroll, found, id_param, load_once, require};
 use crate::context::use_locale;
 use crate::domain::language::fill;
 use crate::domain::role::Role;
@@ -80,7 +80,7 @@ pub fn AdminCertificateBatchPage() -> impl IntoView {
                         }
                     }).collect_view();
                     view! {
-                        <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(locale, admin_batch_refused_heading)>
+                        <TableScroll label=td_string!(locale, admin_batch_refused_heading)>
                             <table data-test="batch-refused" aria-labelledby="refused-heading">
                                 <thead><tr>
                                     <th scope="col">{td_string!(locale, admin_col_name)}</th>
@@ -89,7 +89,7 @@ pub fn AdminCertificateBatchPage() -> impl IntoView {
                                 </tr></thead>
                                 <tbody>{rows}</tbody>
                             </table>
-                        </div>
+                        </TableScroll>
                     }.into_any()
                 };
                 view! {

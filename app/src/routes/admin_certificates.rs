@@ -10,7 +10,7 @@ use crate::api::certificates::{IssueManual, ReissueCertificate, RevokeCertificat
 use crate::components::certificate::{CertificateFacts, StatusBadge, basis_name};
 use crate::components::form::{FormAlert, last_error};
 use crate::components::page::{
-    PageTitle, escape_text, found, id_param, load_once, query_value, require,
+    PageTitle, TableScroll, escape_text, found, id_param, load_once, query_value, require,
 };
 use crate::context::use_locale;
 use crate::domain::dates::{iso_date, utc_minute};
@@ -130,7 +130,7 @@ fn queue_view(
             view! {
                 <form method="post" action="/api/certificates/issue" class="issue-queue" data-test="issue-queue">
                     <input type="hidden" name="programme" value=slug.to_owned() />
-                    <div class="table-scroll" tabindex="0" role="region" aria-label=region>
+                    <TableScroll label=region>
                         <table>
                             <caption>{caption}</caption>
                             <thead><tr>
@@ -141,7 +141,7 @@ fn queue_view(
                             </tr></thead>
                             <tbody>{rows}</tbody>
                         </table>
-                    </div>
+                    </TableScroll>
                     <button type="submit" class="button">{td_string!(locale, admin_certificates_issue_selected)}</button>
                 </form>
             }
@@ -273,7 +273,7 @@ fn list_view(
                 view! { <p class="empty-state">{td_string!(locale, admin_certificates_none)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(locale, admin_certificates_heading)>
+                    <TableScroll label=td_string!(locale, admin_certificates_heading)>
                         <table data-test="certificates-table">
                             <thead><tr>
                                 <th scope="col">{td_string!(locale, certificate_serial)}</th>
@@ -286,7 +286,7 @@ fn list_view(
                             </tr></thead>
                             <tbody>{rows}</tbody>
                         </table>
-                    </div>
+                    </TableScroll>
                 }.into_any()
             }}
         </section>
@@ -389,7 +389,7 @@ pub fn AdminCertificatePage() -> impl IntoView {
                         })}
                     </p>
                     <h2>{td_string!(locale, admin_certificates_history)}</h2>
-                    <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(locale, admin_certificates_history)>
+                    <TableScroll label=td_string!(locale, admin_certificates_history)>
                         <table data-test="certificate-events">
                             <thead><tr>
                                 <th scope="col">{td_string!(locale, admin_certificates_col_when)}</th>
@@ -399,7 +399,7 @@ pub fn AdminCertificatePage() -> impl IntoView {
                             </tr></thead>
                             <tbody>{history}</tbody>
                         </table>
-                    </div>
+                    </TableScroll>
                     {current.then(|| view! {
                         <section aria-labelledby="reissue-heading">
                             <h2 id="reissue-heading">{td_string!(locale, admin_certificates_reissue)}</h2>

@@ -7,7 +7,7 @@ use leptos_meta::Meta;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::certificate::CertificateFacts;
-use crate::components::page::{PageTitle, load_once, set_status};
+use crate::components::page::{PageTitle, TableScroll, load_once, set_status};
 use crate::context::use_locale;
 use crate::domain::dates::long_date;
 use crate::server::cache::FRESH_UNTIL;
@@ -274,7 +274,7 @@ pub fn CertifiedPage() -> impl IntoView {
                     None => view! { <p class="alert alert-error" role="alert">{td_string!(locale, error_internal)}</p> }.into_any(),
                     Some(entries) if entries.is_empty() => view! { <p class="empty-state">{td_string!(locale, certified_empty)}</p> }.into_any(),
                     Some(entries) => view! {
-                        <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(locale, certified_title)>
+                        <TableScroll label=td_string!(locale, certified_title)>
                             <table data-test="register">
                                 <thead><tr>
                                     <th scope="col">{td_string!(locale, certificate_holder)}</th>
@@ -298,7 +298,7 @@ pub fn CertifiedPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                        </div>
+                        </TableScroll>
                     }.into_any(),
                 }
             })}}

@@ -49,14 +49,6 @@ fn catalogue() -> std::sync::Arc<Catalogue> {
         .unwrap_or_default()
 }
 
-/// The address's `:id`; 0 (which no thread or post has) when it is not a number.
-fn id_param() -> i64 {
-    use_params_map()
-        .with_untracked(|p| p.get("id"))
-        .and_then(|i| i.parse().ok())
-        .unwrap_or(0)
-}
-
 /// `?page=` as typed, within 1 and a bound no list reaches (so arithmetic on it cannot
 /// overflow); past the last page a list is simply empty.
 fn page_param() -> i64 {

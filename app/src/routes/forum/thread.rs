@@ -6,12 +6,11 @@ use leptos_router::hooks::use_query_map;
 
 use super::writing::{WritingFields, preview_view};
 use super::{
-    Pager, PostContent, accept_first, accepted_current, catalogue, id_param, internal_error,
-    page_param,
+    Pager, PostContent, accept_first, accepted_current, catalogue, internal_error, page_param,
 };
 use crate::api::forum::{DeletePost, EditPost, Moderate, Reply};
 use crate::components::form::{FormAlert, last_error};
-use crate::components::page::{PageTitle, load_once, require, set_status};
+use crate::components::page::{PageTitle, id_param, load_once, require, set_status};
 use crate::components::per_member::choice;
 use crate::context::{use_locale, use_user};
 use crate::domain::dates::utc_minute;

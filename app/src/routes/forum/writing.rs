@@ -5,12 +5,12 @@ use leptos_i18n::td_string;
 use leptos_router::hooks::use_query_map;
 
 use super::{
-    Pager, PostContent, PracticeCard, accept_first, accepted_current, catalogue, id_param,
-    internal_error, page_param,
+    Pager, PostContent, PracticeCard, accept_first, accepted_current, catalogue, internal_error,
+    page_param,
 };
 use crate::api::forum::{CreateThread, EditPost, FlagPost};
 use crate::components::form::{FormAlert, last_error};
-use crate::components::page::{PageTitle, escape_text, load_once, require, set_status};
+use crate::components::page::{PageTitle, escape_text, id_param, load_once, require, set_status};
 use crate::context::{use_locale, use_user};
 use crate::domain::dates::utc_minute;
 use crate::domain::error::ErrorCode;

@@ -11,7 +11,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::quiz::{SaveAnswers, StartQuiz, SubmitQuiz};
 use crate::components::form::{FormAlert, last_error};
-use crate::components::page::{PageTitle, load_once, require, set_status};
+use crate::components::page::{PageTitle, TableScroll, load_once, require, set_status};
 use crate::components::quiz::{QuizForm, QuizLabels};
 use crate::context::{PageLanguage, use_locale};
 use crate::domain::dates::utc_minute;
@@ -267,7 +267,7 @@ fn AttemptHistory(slug: String, lang: String, history: Vec<Summary>) -> impl Int
         view! { <p class="empty-state">{td_string!(locale, quiz_history_empty)}</p> }.into_any()
     } else {
         view! {
-            <div class="table-scroll" tabindex="0" role="region" aria-label=td_string!(locale, quiz_history_heading)>
+            <TableScroll label=td_string!(locale, quiz_history_heading)>
                 <table data-test="quiz-history">
                     <thead><tr>
                         <th scope="col">{td_string!(locale, quiz_history_started)}</th>
@@ -292,7 +292,7 @@ fn AttemptHistory(slug: String, lang: String, history: Vec<Summary>) -> impl Int
                         }).collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </TableScroll>
         }
         .into_any()
     };

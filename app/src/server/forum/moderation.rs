@@ -361,21 +361,8 @@ pub async fn moderate(
                 .await?;
         }
         Action::Delete => {
-            sqlx::query("UPDATE forum_posts SET deleted_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(post)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "UPDATE forum_threads SET post_count = post_count - 1, \
-                   deleted_at = CASE WHEN $1 = 1 THEN $2 ELSE deleted_at END WHERE id = $3",
-            )
-            .bind(target.number)
-            .bind(now)
-            .bind(target.thread)
-            .execute(&mut *tx)
-            .await?;
-            super::search::index(&mut tx, backend, post).await?;
+            let deleted = (post, target.number, target.thread);
+            super::store::mark_deleted(&mut tx, backend, deleted, now).await?;
         }
         Action::Suspend => {
             let end = now + decision.days.clamp(1, 365) * 24 * 3600;

@@ -8,7 +8,8 @@ pub use read::{
     opening_post, post, posts, revisions, thread, threads,
 };
 pub use write::{
-    NewThread, Replied, Writing, accept, create_thread, delete, edit, reply, set_pinned,
+    NewThread, Replied, Writing, accept, create_thread, delete, edit, mark_deleted, reply,
+    set_pinned,
 };
 
 use sqlx::Row;

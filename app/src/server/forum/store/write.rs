@@ -266,26 +266,43 @@ pub async fn delete(
 ) -> Result<Post, AppError> {
     let mut tx = begin_write(pool, backend).await?;
     let post = own_live_post(&mut tx, post_id, author).await?;
-    sqlx::query("UPDATE forum_posts SET deleted_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(post.id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "UPDATE forum_threads SET post_count = post_count - 1, \
-           deleted_at = CASE WHEN $1 = 1 THEN $2 ELSE deleted_at END WHERE id = $3",
+    mark_deleted(
+        &mut tx,
+        backend,
+        (post.id, post.number, post.thread_id),
+        now,
     )
-    .bind(post.number)
-    .bind(now)
-    .bind(post.thread_id)
-    .execute(&mut *tx)
     .await?;
-    search::index(&mut tx, backend, post.id).await?;
     tx.commit().await?;
     Ok(post)
 }
 
 /// The post, if it is the caller's and not deleted; the thread row is touched first.
+/// Deletes a post softly, by its author or a moderator (its place and history stay);
+/// the opening post takes its thread with it.
+pub async fn mark_deleted(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    (post, number, thread): (i64, i64, i64),
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE forum_posts SET deleted_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(post)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE forum_threads SET post_count = post_count - 1, \
+           deleted_at = CASE WHEN $1 = 1 THEN $2 ELSE deleted_at END WHERE id = $3",
+    )
+    .bind(number)
+    .bind(now)
+    .bind(thread)
+    .execute(&mut **tx)
+    .await?;
+    search::index(tx, backend, post).await
+}
+
 async fn own_live_post(
     tx: &mut Transaction<'static, Any>,
     post_id: i64,
